@@ -1,0 +1,20 @@
+"""Type stubs of the compiled module ``rust_arrays._core`` (checked by ``mypy.stubtest``)."""
+
+from typing import Any, SupportsIndex
+
+import numpy as np
+
+__version__: str
+
+def primes(nb_primes: SupportsIndex) -> list[int]: ...
+def primes_array(nb_primes: SupportsIndex) -> np.ndarray[tuple[int], np.dtype[np.int64]]: ...
+def do_something_from_squares(
+    a_sq: np.ndarray[Any, Any], b_sq: np.ndarray[Any, Any], /
+) -> int: ...
+def masked_hypot_into(
+    a: np.ndarray[Any, Any],
+    b: np.ndarray[Any, Any],
+    out: np.ndarray[Any, Any],
+    threshold: float,
+    /,
+) -> None: ...

@@ -1,0 +1,26 @@
+//! Python bindings of `rust-arrays-core`, importable as `rust_arrays._core`.
+//!
+//! Only argument extraction, dtype dispatch, GIL release and error mapping live here; the
+//! kernels are in the core crate. The public Python API (and its dtype rules) is in
+//! `python/rust_arrays/__init__.py`.
+
+mod interrupt;
+mod masked_hypot;
+mod memory;
+mod primes;
+mod rounded_hypot_sum;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(primes::primes, m)?)?;
+    m.add_function(wrap_pyfunction!(primes::primes_array, m)?)?;
+    m.add_function(wrap_pyfunction!(
+        rounded_hypot_sum::do_something_from_squares,
+        m
+    )?)?;
+    m.add_function(wrap_pyfunction!(masked_hypot::masked_hypot_into, m)?)?;
+    Ok(())
+}

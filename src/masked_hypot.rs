@@ -1,0 +1,75 @@
+//! `masked_hypot_into(a, b, out, threshold)`: the in-place kernel behind
+//! `rust_arrays.masked_hypot`, which prepares `out` and the comparison dtype.
+
+use numpy::{Element, PyReadonlyArrayDyn, PyReadwriteArrayDyn};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+
+use rust_arrays_core::masked_hypot::{masked_hypot, Float, MaskedHypotError};
+
+use crate::interrupt::signal_check;
+
+#[derive(FromPyObject)]
+pub enum Input<'py> {
+    F64(PyReadonlyArrayDyn<'py, f64>),
+    F32(PyReadonlyArrayDyn<'py, f32>),
+}
+
+#[derive(FromPyObject)]
+pub enum Output<'py> {
+    F64(PyReadwriteArrayDyn<'py, f64>),
+    F32(PyReadwriteArrayDyn<'py, f32>),
+}
+
+fn run<A, B, C>(
+    py: Python<'_>,
+    a: &PyReadonlyArrayDyn<'_, A>,
+    b: &PyReadonlyArrayDyn<'_, B>,
+    out: &mut PyReadwriteArrayDyn<'_, C>,
+    threshold: f64,
+) -> PyResult<()>
+where
+    A: Float + Element,
+    B: Float + Element,
+    C: Float + Element + From<A> + From<B>,
+{
+    let (a, b, out) = (a.as_array(), b.as_array(), out.as_array_mut());
+    py.detach(|| masked_hypot(a, b, out, threshold, signal_check()))
+        .map_err(|err| match err {
+            MaskedHypotError::Shape(mismatch) => {
+                PyValueError::new_err(format!("masked_hypot(): {mismatch}"))
+            }
+            MaskedHypotError::Stopped(err) => err,
+        })
+}
+
+/// Where ``a > threshold`` sets ``out`` to ``sqrt(a**2 + b**2)`` in place; ``out`` must have the
+/// dtype NumPy promotes ``a`` and ``b`` to, and ``threshold`` must already be rounded to the dtype
+/// of the comparison. Low level: use :func:`rust_arrays.masked_hypot`.
+#[pyfunction]
+#[pyo3(signature = (a, b, out, threshold, /))]
+pub fn masked_hypot_into(
+    py: Python<'_>,
+    a: Input<'_>,
+    b: Input<'_>,
+    out: Output<'_>,
+    threshold: f64,
+) -> PyResult<()> {
+    match (a, b, out) {
+        (Input::F32(a), Input::F32(b), Output::F32(mut out)) => {
+            run(py, &a, &b, &mut out, threshold)
+        }
+        (Input::F64(a), Input::F64(b), Output::F64(mut out)) => {
+            run(py, &a, &b, &mut out, threshold)
+        }
+        (Input::F32(a), Input::F64(b), Output::F64(mut out)) => {
+            run(py, &a, &b, &mut out, threshold)
+        }
+        (Input::F64(a), Input::F32(b), Output::F64(mut out)) => {
+            run(py, &a, &b, &mut out, threshold)
+        }
+        _ => Err(PyTypeError::new_err(
+            "masked_hypot_into(): out must be float64 if a or b is float64, float32 otherwise",
+        )),
+    }
+}

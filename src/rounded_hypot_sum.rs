@@ -1,0 +1,97 @@
+//! `do_something_from_squares(a_sq, b_sq)`: the O(n * m) part of the talk's `do_something`.
+//!
+//! The Python wrapper forms the squares with NumPy's own dtype rules and promotes both to the
+//! dtype NumPy adds them in; here the two arrays must share that dtype.
+
+use std::borrow::Cow;
+
+use half::f16;
+use numpy::{Element, PyReadonlyArray1, PyUntypedArrayMethods};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+
+use rust_arrays_core::rounded_hypot_sum::{sum_rounded_roots, SquareSum};
+
+use crate::interrupt::signal_check;
+
+/// A 1-D array of squares in one of the dtypes NumPy can add them in.
+#[derive(FromPyObject)]
+pub enum Squares<'py> {
+    F64(PyReadonlyArray1<'py, f64>),
+    F32(PyReadonlyArray1<'py, f32>),
+    F16(PyReadonlyArray1<'py, f16>),
+    I64(PyReadonlyArray1<'py, i64>),
+    I32(PyReadonlyArray1<'py, i32>),
+    I16(PyReadonlyArray1<'py, i16>),
+    I8(PyReadonlyArray1<'py, i8>),
+    U64(PyReadonlyArray1<'py, u64>),
+    U32(PyReadonlyArray1<'py, u32>),
+    U16(PyReadonlyArray1<'py, u16>),
+    U8(PyReadonlyArray1<'py, u8>),
+}
+
+/// The array's elements as one slice, copied only when the array is not contiguous.
+fn contiguous<'a, T: Element + Clone>(array: &'a PyReadonlyArray1<'_, T>) -> Cow<'a, [T]> {
+    match array.as_slice() {
+        Ok(slice) => Cow::Borrowed(slice),
+        Err(_) => Cow::Owned(array.as_array().to_vec()),
+    }
+}
+
+fn sum_detached<T: SquareSum + Element>(
+    py: Python<'_>,
+    a_sq: &PyReadonlyArray1<'_, T>,
+    b_sq: &PyReadonlyArray1<'_, T>,
+) -> PyResult<i64> {
+    let (a_sq, b_sq) = (contiguous(a_sq), contiguous(b_sq));
+    let (a_sq, b_sq): (&[T], &[T]) = (&a_sq, &b_sq);
+    py.detach(|| sum_rounded_roots(a_sq, b_sq, signal_check()))
+}
+
+/// The wrapping int64 sum, over all pairs, of ``round(sqrt(a_sq[i] + b_sq[j]))`` above 10, in
+/// NumPy's arithmetic for the arrays' common dtype. Low level: use :func:`rust_arrays.do_something`.
+#[pyfunction]
+#[pyo3(signature = (a_sq, b_sq, /))]
+pub fn do_something_from_squares(
+    py: Python<'_>,
+    a_sq: Squares<'_>,
+    b_sq: Squares<'_>,
+) -> PyResult<i64> {
+    use Squares::*;
+    match (&a_sq, &b_sq) {
+        (F64(a), F64(b)) => sum_detached(py, a, b),
+        (F32(a), F32(b)) => sum_detached(py, a, b),
+        (F16(a), F16(b)) => sum_detached(py, a, b),
+        (I64(a), I64(b)) => sum_detached(py, a, b),
+        (I32(a), I32(b)) => sum_detached(py, a, b),
+        (I16(a), I16(b)) => sum_detached(py, a, b),
+        (I8(a), I8(b)) => sum_detached(py, a, b),
+        (U64(a), U64(b)) => sum_detached(py, a, b),
+        (U32(a), U32(b)) => sum_detached(py, a, b),
+        (U16(a), U16(b)) => sum_detached(py, a, b),
+        (U8(a), U8(b)) => sum_detached(py, a, b),
+        _ => Err(PyTypeError::new_err(format!(
+            "do_something_from_squares(): a_sq and b_sq must have the same dtype, got {} and {}",
+            dtype_name(&a_sq),
+            dtype_name(&b_sq)
+        ))),
+    }
+}
+
+fn dtype_name(squares: &Squares<'_>) -> String {
+    use Squares::*;
+    let dtype = match squares {
+        F64(a) => a.dtype(),
+        F32(a) => a.dtype(),
+        F16(a) => a.dtype(),
+        I64(a) => a.dtype(),
+        I32(a) => a.dtype(),
+        I16(a) => a.dtype(),
+        I8(a) => a.dtype(),
+        U64(a) => a.dtype(),
+        U32(a) => a.dtype(),
+        U16(a) => a.dtype(),
+        U8(a) => a.dtype(),
+    };
+    dtype.to_string()
+}
