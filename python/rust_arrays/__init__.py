@@ -149,4 +149,3 @@ def masked_hypot(
     if target is not out:
         out[...] = target
     return out
-

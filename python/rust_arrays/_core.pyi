@@ -4,13 +4,18 @@ from typing import Any, SupportsIndex
 
 import numpy as np
 
+__all__ = [
+    "__version__",
+    "do_something_from_squares",
+    "masked_hypot_into",
+    "primes",
+    "primes_array",
+]
 __version__: str
 
 def primes(nb_primes: SupportsIndex) -> list[int]: ...
 def primes_array(nb_primes: SupportsIndex) -> np.ndarray[tuple[int], np.dtype[np.int64]]: ...
-def do_something_from_squares(
-    a_sq: np.ndarray[Any, Any], b_sq: np.ndarray[Any, Any], /
-) -> int: ...
+def do_something_from_squares(a_sq: np.ndarray[Any, Any], b_sq: np.ndarray[Any, Any], /) -> int: ...
 def masked_hypot_into(
     a: np.ndarray[Any, Any],
     b: np.ndarray[Any, Any],

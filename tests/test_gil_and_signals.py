@@ -1,0 +1,93 @@
+"""The kernels release the GIL while they compute, and stay interruptible by Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+import rust_arrays
+
+
+def progress_of_another_thread_during(call: Callable[[], object]) -> int:
+    """How many loop iterations a second Python thread completes while `call` runs."""
+    count = 0
+    running = threading.Event()
+    stop = threading.Event()
+
+    def spin() -> None:
+        nonlocal count
+        running.set()
+        while not stop.is_set():
+            count += 1
+
+    thread = threading.Thread(target=spin)
+    thread.start()
+    running.wait()
+    # Let the spinner hold the GIL first, so the kernel call has to take it back.
+    time.sleep(0.01)
+    before = count
+    call()
+    during = count - before
+    stop.set()
+    thread.join()
+    return during
+
+
+RNG = np.random.default_rng(0)
+LONG_CALLS: dict[str, Callable[[], object]] = {
+    "do_something": lambda: rust_arrays.do_something(RNG.random(8000) * 100, RNG.random(20000)),
+    "primes_array": lambda: rust_arrays.primes_array(2 * 10**7),
+    "masked_hypot": lambda: rust_arrays.masked_hypot(
+        np.full(4 * 10**7, 3.0), np.ones(4 * 10**7), np.zeros(4 * 10**7)
+    ),
+}
+
+
+@pytest.mark.parametrize("kernel", LONG_CALLS)
+def test_another_thread_keeps_running_during_a_long_call(kernel: str) -> None:
+    # With the GIL held for the whole call the spinner would get at most one switch interval
+    # (5 ms) of it; released, it spins through the whole call.
+    baseline = progress_of_another_thread_during(lambda: time.sleep(0.005))
+    during = progress_of_another_thread_during(LONG_CALLS[kernel])
+    assert during > 5 * max(baseline, 1)
+
+
+INTERRUPTED_CALL = """
+import sys, numpy as np, rust_arrays
+a = np.random.default_rng(0).random(200_000) * 100
+print("started", flush=True)
+try:
+    rust_arrays.{call}
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    sys.exit(0)
+print("finished", flush=True)
+"""
+
+
+@pytest.mark.parametrize("call", ["do_something(a, a)", "primes_array(10**8)", "primes(10**8)"])
+def test_ctrl_c_interrupts_a_long_call(call: str) -> None:
+    # Each call would run for a minute or more; SIGINT must end it with KeyboardInterrupt.
+    process = subprocess.Popen(
+        [sys.executable, "-c", INTERRUPTED_CALL.format(call=call)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "started"
+    time.sleep(0.5)  # well inside the kernel
+    process.send_signal(signal.SIGINT)
+    try:
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 0, stderr
+    assert stdout.strip() == "interrupted"
