@@ -11,7 +11,7 @@ const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
 /// is NaN or does not fit.
 #[inline(always)]
 pub fn f64_to_i64(x: f64) -> i64 {
-    if x >= -TWO_POW_63 && x < TWO_POW_63 {
+    if (-TWO_POW_63..TWO_POW_63).contains(&x) {
         x as i64
     } else {
         i64::MIN

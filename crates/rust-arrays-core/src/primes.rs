@@ -58,8 +58,10 @@ pub fn first_primes<E>(
         .skip(1)
         .map(|p| (p, p * p))
         .collect();
-    let mut segment = vec![true; SEGMENT_ODDS];
-    // The segment holds the odd numbers low, low + 2, ..., low + 2 * (SEGMENT_ODDS - 1).
+    // Small counts need less than a full segment: don't clear and scan what they never use.
+    let segment_odds = SEGMENT_ODDS.min(((limit - 3) / 2 + 1) as usize);
+    let mut segment = vec![true; segment_odds];
+    // The segment holds the odd numbers low, low + 2, ..., low + 2 * (segment_odds - 1).
     let mut low: u64 = 3;
     let mut work_since_check = 0;
     while primes.len() < count {
@@ -67,8 +69,8 @@ pub fn first_primes<E>(
             check()?;
             work_since_check = 0;
         }
-        work_since_check += SEGMENT_ODDS;
-        let high = low + 2 * SEGMENT_ODDS as u64; // exclusive
+        work_since_check += segment_odds;
+        let high = low + 2 * segment_odds as u64; // exclusive
         segment.fill(true);
         for (p, next) in sievers.iter_mut() {
             if *next >= high {
@@ -80,7 +82,7 @@ pub fn first_primes<E>(
             }
             let mut index = ((*next - low) / 2) as usize;
             let step = *p as usize;
-            while index < SEGMENT_ODDS {
+            while index < segment_odds {
                 segment[index] = false;
                 index += step;
             }

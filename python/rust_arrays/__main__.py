@@ -1,0 +1,3 @@
+from rust_arrays.cli import main
+
+raise SystemExit(main())

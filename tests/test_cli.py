@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import io
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from rust_arrays import cli
+from rust_arrays._measure import measure
+
+
+def test_demo_runs_every_kernel_and_all_are_exact() -> None:
+    out = io.StringIO()
+    assert cli.run_demo(scale=0.02, out=out)
+    rows = out.getvalue().splitlines()[2:]
+    assert len(rows) == len(cli.demo_cases(0.02))
+    assert {row.split()[0] for row in rows} == {"primes", "do_something", "masked_hypot"}
+    assert all(" yes " in row for row in rows)
+
+
+def test_main_returns_zero_for_the_demo(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["demo", "--scale", "0.01"]) == 0
+    assert "rust_arrays" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [[], ["demo", "--scale", "0"], ["demo", "--scale", "x"], ["nope"]])
+def test_bad_arguments_exit_with_usage(argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(argv)
+    assert exit_info.value.code == 2
+
+
+def test_console_script_and_module_entry_points() -> None:
+    script = pathlib.Path(sys.executable).parent / "rust-arrays"
+    for command in ([str(script)], [sys.executable, "-m", "rust_arrays"]):
+        done = subprocess.run(
+            [*command, "demo", "--scale", "0.01"], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        assert "do_something" in done.stdout
+
+
+def test_measure_reports_peak_memory_of_a_large_temporary() -> None:
+    measured = measure(lambda: bytearray(64 << 20)[::4096].count(0))
+    assert measured.result == 16384
+    assert measured.peak_bytes is None or measured.peak_bytes >= 60 << 20
