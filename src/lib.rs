@@ -4,9 +4,9 @@
 //! kernels are in the core crate. The public Python API (and its dtype rules) is in
 //! `python/rust_arrays/__init__.py`.
 
-mod interrupt;
 mod masked_hypot;
 mod memory;
+mod parallel;
 mod primes;
 mod rounded_hypot_sum;
 
@@ -15,6 +15,7 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("NUM_THREADS_VARIABLE", parallel::THREADS_VARIABLE)?;
     m.add_function(wrap_pyfunction!(primes::primes, m)?)?;
     m.add_function(wrap_pyfunction!(primes::primes_array, m)?)?;
     m.add_function(wrap_pyfunction!(

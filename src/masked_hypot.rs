@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 
 use rust_arrays_core::masked_hypot::{masked_hypot, Float, MaskedHypotError};
 
-use crate::interrupt::signal_check;
+use crate::parallel::{run, thread_count};
 
 #[derive(FromPyObject)]
 pub enum Input<'py> {
@@ -21,12 +21,13 @@ pub enum Output<'py> {
     F32(PyReadwriteArrayDyn<'py, f32>),
 }
 
-fn run<A, B, C>(
+fn run_typed<A, B, C>(
     py: Python<'_>,
     a: &PyReadonlyArrayDyn<'_, A>,
     b: &PyReadonlyArrayDyn<'_, B>,
     out: &mut PyReadwriteArrayDyn<'_, C>,
     threshold: f64,
+    threads: usize,
 ) -> PyResult<()>
 where
     A: Float + Element,
@@ -34,39 +35,43 @@ where
     C: Float + Element + From<A> + From<B>,
 {
     let (a, b, out) = (a.as_array(), b.as_array(), out.as_array_mut());
-    py.detach(|| masked_hypot(a, b, out, threshold, signal_check()))
-        .map_err(|err| match err {
-            MaskedHypotError::Shape(mismatch) => {
-                PyValueError::new_err(format!("masked_hypot(): {mismatch}"))
-            }
-            MaskedHypotError::Stopped(err) => err,
-        })
+    let work = out.len() as u128;
+    let outcome = run(py, threads, work, |stop| {
+        match masked_hypot(a, b, out, threshold, stop) {
+            Ok(()) => Ok(Ok(())),
+            Err(MaskedHypotError::Shape(mismatch)) => Ok(Err(mismatch)),
+            Err(MaskedHypotError::Stopped(stopped)) => Err(stopped),
+        }
+    })?;
+    outcome.map_err(|mismatch| PyValueError::new_err(format!("masked_hypot(): {mismatch}")))
 }
 
 /// Where ``a > threshold`` sets ``out`` to ``sqrt(a**2 + b**2)`` in place; ``out`` must have the
 /// dtype NumPy promotes ``a`` and ``b`` to, and ``threshold`` must already be rounded to the dtype
 /// of the comparison. Low level: use :func:`rust_arrays.masked_hypot`.
 #[pyfunction]
-#[pyo3(signature = (a, b, out, threshold, /))]
+#[pyo3(signature = (a, b, out, threshold, /, *, num_threads=None))]
 pub fn masked_hypot_into(
     py: Python<'_>,
     a: Input<'_>,
     b: Input<'_>,
     out: Output<'_>,
     threshold: f64,
+    num_threads: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<()> {
+    let threads = thread_count("masked_hypot", num_threads)?;
     match (a, b, out) {
         (Input::F32(a), Input::F32(b), Output::F32(mut out)) => {
-            run(py, &a, &b, &mut out, threshold)
+            run_typed(py, &a, &b, &mut out, threshold, threads)
         }
         (Input::F64(a), Input::F64(b), Output::F64(mut out)) => {
-            run(py, &a, &b, &mut out, threshold)
+            run_typed(py, &a, &b, &mut out, threshold, threads)
         }
         (Input::F32(a), Input::F64(b), Output::F64(mut out)) => {
-            run(py, &a, &b, &mut out, threshold)
+            run_typed(py, &a, &b, &mut out, threshold, threads)
         }
         (Input::F64(a), Input::F32(b), Output::F64(mut out)) => {
-            run(py, &a, &b, &mut out, threshold)
+            run_typed(py, &a, &b, &mut out, threshold, threads)
         }
         _ => Err(PyTypeError::new_err(
             "masked_hypot_into(): out must be float64 if a or b is float64, float32 otherwise",

@@ -12,7 +12,7 @@ use pyo3::prelude::*;
 
 use rust_arrays_core::rounded_hypot_sum::{sum_rounded_roots, SquareSum};
 
-use crate::interrupt::signal_check;
+use crate::parallel::{run, thread_count};
 
 /// A 1-D array of squares in one of the dtypes NumPy can add them in.
 #[derive(FromPyObject)]
@@ -42,34 +42,40 @@ fn sum_detached<T: SquareSum + Element>(
     py: Python<'_>,
     a_sq: &PyReadonlyArray1<'_, T>,
     b_sq: &PyReadonlyArray1<'_, T>,
+    threads: usize,
 ) -> PyResult<i64> {
     let (a_sq, b_sq) = (contiguous(a_sq), contiguous(b_sq));
     let (a_sq, b_sq): (&[T], &[T]) = (&a_sq, &b_sq);
-    py.detach(|| sum_rounded_roots(a_sq, b_sq, signal_check()))
+    let pairs = a_sq.len() as u128 * b_sq.len() as u128;
+    run(py, threads, pairs, |stop| {
+        sum_rounded_roots(a_sq, b_sq, stop)
+    })
 }
 
 /// The wrapping int64 sum, over all pairs, of ``round(sqrt(a_sq[i] + b_sq[j]))`` above 10, in
 /// NumPy's arithmetic for the arrays' common dtype. Low level: use :func:`rust_arrays.do_something`.
 #[pyfunction]
-#[pyo3(signature = (a_sq, b_sq, /))]
+#[pyo3(signature = (a_sq, b_sq, /, *, num_threads=None))]
 pub fn do_something_from_squares(
     py: Python<'_>,
     a_sq: Squares<'_>,
     b_sq: Squares<'_>,
+    num_threads: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<i64> {
     use Squares::*;
+    let threads = thread_count("do_something", num_threads)?;
     match (&a_sq, &b_sq) {
-        (F64(a), F64(b)) => sum_detached(py, a, b),
-        (F32(a), F32(b)) => sum_detached(py, a, b),
-        (F16(a), F16(b)) => sum_detached(py, a, b),
-        (I64(a), I64(b)) => sum_detached(py, a, b),
-        (I32(a), I32(b)) => sum_detached(py, a, b),
-        (I16(a), I16(b)) => sum_detached(py, a, b),
-        (I8(a), I8(b)) => sum_detached(py, a, b),
-        (U64(a), U64(b)) => sum_detached(py, a, b),
-        (U32(a), U32(b)) => sum_detached(py, a, b),
-        (U16(a), U16(b)) => sum_detached(py, a, b),
-        (U8(a), U8(b)) => sum_detached(py, a, b),
+        (F64(a), F64(b)) => sum_detached(py, a, b, threads),
+        (F32(a), F32(b)) => sum_detached(py, a, b, threads),
+        (F16(a), F16(b)) => sum_detached(py, a, b, threads),
+        (I64(a), I64(b)) => sum_detached(py, a, b, threads),
+        (I32(a), I32(b)) => sum_detached(py, a, b, threads),
+        (I16(a), I16(b)) => sum_detached(py, a, b, threads),
+        (I8(a), I8(b)) => sum_detached(py, a, b, threads),
+        (U64(a), U64(b)) => sum_detached(py, a, b, threads),
+        (U32(a), U32(b)) => sum_detached(py, a, b, threads),
+        (U16(a), U16(b)) => sum_detached(py, a, b, threads),
+        (U8(a), U8(b)) => sum_detached(py, a, b, threads),
         _ => Err(PyTypeError::new_err(format!(
             "do_something_from_squares(): a_sq and b_sq must have the same dtype, got {} and {}",
             dtype_name(&a_sq),

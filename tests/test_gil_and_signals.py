@@ -60,21 +60,30 @@ def test_another_thread_keeps_running_during_a_long_call(kernel: str) -> None:
 
 
 INTERRUPTED_CALL = """
-import sys, numpy as np, rust_arrays
+import sys, time, numpy as np, rust_arrays
 a = np.random.default_rng(0).random(200_000) * 100
 print("started", flush=True)
 try:
     rust_arrays.{call}
 except KeyboardInterrupt:
-    print("interrupted", flush=True)
+    print(f"interrupted {{time.monotonic()}}", flush=True)
     sys.exit(0)
 print("finished", flush=True)
 """
 
 
-@pytest.mark.parametrize("call", ["do_something(a, a)", "primes_array(10**8)", "primes(10**8)"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        "do_something(a, a)",
+        "do_something(a, a, num_threads=1)",
+        "primes_array(10**8)",
+        "primes(10**8, num_threads=1)",
+    ],
+)
 def test_ctrl_c_interrupts_a_long_call(call: str) -> None:
-    # Each call would run for a minute or more; SIGINT must end it with KeyboardInterrupt.
+    # Each call would run for many seconds; SIGINT must end it with KeyboardInterrupt. The
+    # latency (tens of milliseconds here; see benches/) is not asserted: only that it is no hang.
     process = subprocess.Popen(
         [sys.executable, "-c", INTERRUPTED_CALL.format(call=call)],
         stdout=subprocess.PIPE,
@@ -85,9 +94,12 @@ def test_ctrl_c_interrupts_a_long_call(call: str) -> None:
     assert process.stdout.readline().strip() == "started"
     time.sleep(0.5)  # well inside the kernel
     process.send_signal(signal.SIGINT)
+    sent = time.monotonic()
     try:
         stdout, stderr = process.communicate(timeout=30)
     finally:
         process.kill()
     assert process.returncode == 0, stderr
-    assert stdout.strip() == "interrupted"
+    word, caught = stdout.split()
+    assert word == "interrupted"
+    print(f"{call}: KeyboardInterrupt {float(caught) - sent:.3f} s after SIGINT")

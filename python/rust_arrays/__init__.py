@@ -40,7 +40,7 @@ def _real_values(function: str, name: str, values: npt.ArrayLike) -> np.ndarray[
     return array
 
 
-def do_something(a: npt.ArrayLike, b: npt.ArrayLike) -> int:
+def do_something(a: npt.ArrayLike, b: npt.ArrayLike, *, num_threads: int | None = None) -> int:
     """The talk's kernel: over every pair ``(a[i], b[j])``, the sum of
     ``round(sqrt(a[i]**2 + b[j]**2))`` where that value is above 10.
 
@@ -49,6 +49,9 @@ def do_something(a: npt.ArrayLike, b: npt.ArrayLike) -> int:
     squares and sums follow NumPy's dtype rules (float32 stays float32, integers wrap), ties round
     half to even, NaN, infinite and too large values count as zero, and the int64 total wraps on
     overflow. Lists, any strides, read-only and big-endian arrays are accepted.
+
+    ``num_threads`` (default: the ``RUST_ARRAYS_NUM_THREADS`` environment variable, else every
+    core) sets how many threads compute; the result is the same for any count.
 
     >>> import numpy as np
     >>> do_something(np.arange(5.0), np.arange(30.0))
@@ -63,7 +66,9 @@ def do_something(a: npt.ArrayLike, b: npt.ArrayLike) -> int:
         b_sq = b_values**2
     sum_dtype = np.result_type(a_sq, b_sq)
     return _core.do_something_from_squares(
-        a_sq.astype(sum_dtype, copy=False), b_sq.astype(sum_dtype, copy=False)
+        a_sq.astype(sum_dtype, copy=False),
+        b_sq.astype(sum_dtype, copy=False),
+        num_threads=num_threads,
     )
 
 
@@ -101,6 +106,7 @@ def masked_hypot(
     out: np.ndarray[Any, Any] | None = None,
     *,
     threshold: float = 2.0,
+    num_threads: int | None = None,
 ) -> np.ndarray[Any, Any]:
     """Where ``a > threshold``, set ``out`` to ``sqrt(a**2 + b**2)``; elsewhere keep ``out``.
 
@@ -108,7 +114,7 @@ def masked_hypot(
     out[mask] = np.sqrt(a[mask]**2 + b[mask]**2)``, in one pass with no temporary arrays and
     bit-identical results. ``a``, ``b`` and ``out`` have one shape (no broadcasting); ``a`` and
     ``b`` are float32 or float64, ``out`` has their promoted dtype. ``out=None`` starts from
-    zeros. Returns ``out``.
+    zeros. Returns ``out``. ``num_threads`` as for :func:`do_something`.
 
     >>> masked_hypot([1.0, 3.0], [1.0, 4.0]).tolist()
     [0.0, 5.0]
@@ -145,7 +151,9 @@ def masked_hypot(
         if np.may_share_memory(out, b_array):
             b_array = b_array.copy()
     target = out if out.dtype.isnative else _native(out)
-    _core.masked_hypot_into(_native(a_array), _native(b_array), target, threshold_value)
+    _core.masked_hypot_into(
+        _native(a_array), _native(b_array), target, threshold_value, num_threads=num_threads
+    )
     if target is not out:
         out[...] = target
     return out

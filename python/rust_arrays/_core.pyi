@@ -5,6 +5,7 @@ from typing import Any, SupportsIndex
 import numpy as np
 
 __all__ = [
+    "NUM_THREADS_VARIABLE",
     "__version__",
     "do_something_from_squares",
     "masked_hypot_into",
@@ -12,14 +13,21 @@ __all__ = [
     "primes_array",
 ]
 __version__: str
+NUM_THREADS_VARIABLE: str
 
-def primes(nb_primes: SupportsIndex) -> list[int]: ...
-def primes_array(nb_primes: SupportsIndex) -> np.ndarray[tuple[int], np.dtype[np.int64]]: ...
-def do_something_from_squares(a_sq: np.ndarray[Any, Any], b_sq: np.ndarray[Any, Any], /) -> int: ...
+def primes(nb_primes: SupportsIndex, *, num_threads: int | None = None) -> list[int]: ...
+def primes_array(
+    nb_primes: SupportsIndex, *, num_threads: int | None = None
+) -> np.ndarray[tuple[int], np.dtype[np.int64]]: ...
+def do_something_from_squares(
+    a_sq: np.ndarray[Any, Any], b_sq: np.ndarray[Any, Any], /, *, num_threads: int | None = None
+) -> int: ...
 def masked_hypot_into(
     a: np.ndarray[Any, Any],
     b: np.ndarray[Any, Any],
     out: np.ndarray[Any, Any],
     threshold: float,
     /,
+    *,
+    num_threads: int | None = None,
 ) -> None: ...

@@ -4,9 +4,12 @@
 use std::fmt;
 use std::ops::{Add, Mul};
 
-use ndarray::{ArrayViewD, ArrayViewMutD, Axis, Zip};
+use std::sync::atomic::AtomicBool;
 
-use crate::WORK_BETWEEN_CHECKS;
+use ndarray::{ArrayViewD, ArrayViewMutD, Axis, Zip};
+use rayon::prelude::*;
+
+use crate::{check, in_rayon_pool, Stopped, WORK_BETWEEN_CHECKS};
 
 /// A float dtype the kernel works in (float32 or float64).
 pub trait Float:
@@ -49,11 +52,42 @@ impl fmt::Display for ShapeMismatch {
 
 impl std::error::Error for ShapeMismatch {}
 
-/// The error of [`masked_hypot`]: a shape mismatch, or the error of its `check` callback.
+/// `Ok` when `a`, `b` and `out` have one shape, as [`masked_hypot`] requires.
+fn same_shape(a: &[usize], b: &[usize], out: &[usize]) -> Result<(), ShapeMismatch> {
+    if a == out && b == out {
+        return Ok(());
+    }
+    Err(ShapeMismatch {
+        a: a.to_vec(),
+        b: b.to_vec(),
+        out: out.to_vec(),
+    })
+}
+
+/// The error of [`masked_hypot`].
 #[derive(Debug, PartialEq, Eq)]
-pub enum MaskedHypotError<E> {
+pub enum MaskedHypotError {
     Shape(ShapeMismatch),
-    Stopped(E),
+    Stopped(Stopped),
+}
+
+impl From<Stopped> for MaskedHypotError {
+    fn from(stopped: Stopped) -> Self {
+        MaskedHypotError::Stopped(stopped)
+    }
+}
+
+/// One element: `out = sqrt(a**2 + b**2)` where `a > threshold`. Branch-free (the root is
+/// computed everywhere, then selected) so loops vectorise and a random mask costs nothing.
+#[inline(always)]
+fn update<A: Float, B: Float, C: Float + From<A> + From<B>>(
+    out: &mut C,
+    x: A,
+    y: B,
+    threshold: f64,
+) {
+    let root = (C::from(x * x) + C::from(y * y)).sqrt();
+    *out = if x.into() > threshold { root } else { *out };
 }
 
 /// Where `a > threshold`, sets `out` to `sqrt(a**2 + b**2)`; elsewhere `out` keeps its value.
@@ -61,48 +95,75 @@ pub enum MaskedHypotError<E> {
 /// Each square is computed in its input's dtype and converted to `out`'s dtype before the sum,
 /// as NumPy does for mixed float32/float64 inputs. `threshold` is compared in float64: pass it
 /// already rounded to the dtype NumPy compares in (float32 for a float32 `a` and a Python float).
-/// Any strides work; `check` is called between chunks of the leading axis.
-pub fn masked_hypot<A, B, C, E>(
+/// Any strides work. Parallel over chunks inside a rayon pool (see the crate docs).
+pub fn masked_hypot<A, B, C>(
     a: ArrayViewD<'_, A>,
     b: ArrayViewD<'_, B>,
     mut out: ArrayViewMutD<'_, C>,
     threshold: f64,
-    mut check: impl FnMut() -> Result<(), E>,
-) -> Result<(), MaskedHypotError<E>>
+    stop: &AtomicBool,
+) -> Result<(), MaskedHypotError>
 where
     A: Float,
     B: Float,
     C: Float + From<A> + From<B>,
 {
-    if a.shape() != out.shape() || b.shape() != out.shape() {
-        return Err(MaskedHypotError::Shape(ShapeMismatch {
-            a: a.shape().to_vec(),
-            b: b.shape().to_vec(),
-            out: out.shape().to_vec(),
-        }));
-    }
-    // Branch-free (the root is computed everywhere, then selected) so the loop vectorises and
-    // a random mask costs no mispredictions.
-    let update = |o: &mut C, &x: &A, &y: &B| {
-        let root = (C::from(x * x) + C::from(y * y)).sqrt();
-        *o = if x.into() > threshold { root } else { *o };
-    };
-    if out.ndim() == 0 || out.len() <= WORK_BETWEEN_CHECKS {
-        Zip::from(&mut out).and(&a).and(&b).for_each(update);
+    same_shape(a.shape(), b.shape(), out.shape()).map_err(MaskedHypotError::Shape)?;
+    let parallel = in_rayon_pool();
+    // All three in C order (the common case): chunks of flat slices.
+    if let (Some(a), Some(b), Some(out)) = (a.as_slice(), b.as_slice(), out.as_slice_mut()) {
+        let task = |((out, a), b): ((&mut [C], &[A]), &[B])| -> Result<(), Stopped> {
+            check(stop)?;
+            for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+                update(o, x, y, threshold);
+            }
+            Ok(())
+        };
+        let n = WORK_BETWEEN_CHECKS;
+        if parallel {
+            out.par_chunks_mut(n)
+                .zip(a.par_chunks(n))
+                .zip(b.par_chunks(n))
+                .try_for_each(task)?;
+        } else {
+            out.chunks_mut(n)
+                .zip(a.chunks(n))
+                .zip(b.chunks(n))
+                .try_for_each(task)?;
+        }
         return Ok(());
     }
+    let whole = |out: ArrayViewMutD<'_, C>, a: ArrayViewD<'_, A>, b: ArrayViewD<'_, B>| {
+        Zip::from(out)
+            .and(&a)
+            .and(&b)
+            .for_each(|o, &x, &y| update(o, x, y, threshold));
+    };
+    if out.ndim() == 0 || out.len() <= WORK_BETWEEN_CHECKS {
+        whole(out, a, b);
+        return Ok(());
+    }
+    // Any other layout: chunks of the leading axis, each a strided Zip.
     let row_len = out.len() / out.len_of(Axis(0)).max(1);
-    let rows_per_chunk = (WORK_BETWEEN_CHECKS / row_len.max(1)).max(1);
-    let chunks = out
-        .axis_chunks_iter_mut(Axis(0), rows_per_chunk)
-        .zip(a.axis_chunks_iter(Axis(0), rows_per_chunk))
-        .zip(b.axis_chunks_iter(Axis(0), rows_per_chunk));
-    for ((out_rows, a_rows), b_rows) in chunks {
-        check().map_err(MaskedHypotError::Stopped)?;
-        Zip::from(out_rows)
-            .and(&a_rows)
-            .and(&b_rows)
-            .for_each(update);
+    let rows = (WORK_BETWEEN_CHECKS / row_len.max(1)).max(1);
+    let task = |((out, a), b): ((ArrayViewMutD<'_, C>, ArrayViewD<'_, A>), ArrayViewD<'_, B>)| {
+        check(stop)?;
+        whole(out, a, b);
+        Ok::<(), Stopped>(())
+    };
+    let out_chunks = out.axis_chunks_iter_mut(Axis(0), rows);
+    let (a_chunks, b_chunks) = (
+        a.axis_chunks_iter(Axis(0), rows),
+        b.axis_chunks_iter(Axis(0), rows),
+    );
+    if parallel {
+        out_chunks
+            .into_par_iter()
+            .zip(a_chunks.into_par_iter())
+            .zip(b_chunks.into_par_iter())
+            .try_for_each(task)?;
+    } else {
+        out_chunks.zip(a_chunks).zip(b_chunks).try_for_each(task)?;
     }
     Ok(())
 }
@@ -111,18 +172,15 @@ where
 mod tests {
     use super::*;
     use ndarray::{arr1, Array, ArrayD, IxDyn};
-    use std::convert::Infallible;
 
-    fn never() -> Result<(), Infallible> {
-        Ok(())
-    }
+    static NEVER: AtomicBool = AtomicBool::new(false);
 
     #[test]
     fn updates_only_where_a_exceeds_threshold() {
         let a = arr1(&[1.0f64, 3.0, f64::NAN, 2.0, 4.0]).into_dyn();
         let b = arr1(&[5.0f64, 4.0, 1.0, 1.0, f64::INFINITY]).into_dyn();
         let mut out = Array::from_elem(IxDyn(&[5]), -1.0f64);
-        masked_hypot(a.view(), b.view(), out.view_mut(), 2.0, never).unwrap();
+        masked_hypot(a.view(), b.view(), out.view_mut(), 2.0, &NEVER).unwrap();
         assert_eq!(
             out.as_slice().unwrap(),
             &[-1.0, 5.0, -1.0, -1.0, f64::INFINITY]
@@ -135,7 +193,7 @@ mod tests {
         let a = arr1(&[3e20f32]).into_dyn();
         let b = arr1(&[0.0f64]).into_dyn();
         let mut out = ArrayD::<f64>::zeros(IxDyn(&[1]));
-        masked_hypot(a.view(), b.view(), out.view_mut(), 2.0, never).unwrap();
+        masked_hypot(a.view(), b.view(), out.view_mut(), 2.0, &NEVER).unwrap();
         assert_eq!(out[[0]], f64::INFINITY);
     }
 
@@ -144,7 +202,7 @@ mod tests {
         let a = Array::from_shape_fn((4, 6), |(i, j)| (i * 6 + j) as f32).into_dyn();
         let b = Array::from_elem((6, 4), 1.0f32).reversed_axes().into_dyn();
         let mut out = ArrayD::<f32>::zeros(IxDyn(&[4, 6]));
-        masked_hypot(a.view(), b.view(), out.view_mut(), 2.0, never).unwrap();
+        masked_hypot(a.view(), b.view(), out.view_mut(), 2.0, &NEVER).unwrap();
         for ((i, j), &v) in out
             .clone()
             .into_dimensionality::<ndarray::Ix2>()
@@ -158,19 +216,54 @@ mod tests {
     }
 
     #[test]
-    fn large_inputs_are_chunked_and_checked() {
-        let n = 3 * WORK_BETWEEN_CHECKS;
+    fn large_inputs_give_the_same_result_serially_and_on_pools() {
+        let n = 7 * (WORK_BETWEEN_CHECKS / 2 + 1); // > 3 chunks, and 7 rows of a 2-D view
+        let a = Array::from_shape_fn(n, |i| (i % 7) as f64).into_dyn();
+        let b = Array::from_shape_fn(n, |i| (i % 5) as f32).into_dyn();
+        let mut serial = ArrayD::<f64>::zeros(IxDyn(&[n]));
+        masked_hypot(a.view(), b.view(), serial.view_mut(), 2.0, &NEVER).unwrap();
+        let a2 = a
+            .view()
+            .into_shape_with_order((n / 7, 7))
+            .unwrap()
+            .reversed_axes()
+            .into_dyn();
+        let b2 = b
+            .view()
+            .into_shape_with_order((n / 7, 7))
+            .unwrap()
+            .reversed_axes()
+            .into_dyn();
+        let mut strided = ArrayD::<f64>::zeros(IxDyn(&[7, n / 7]));
+        masked_hypot(a2.view(), b2.view(), strided.view_mut(), 2.0, &NEVER).unwrap();
+        for threads in [1, 2, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let mut out = ArrayD::<f64>::zeros(IxDyn(&[n]));
+            pool.install(|| masked_hypot(a.view(), b.view(), out.view_mut(), 2.0, &NEVER))
+                .unwrap();
+            assert_eq!(out, serial);
+            let mut out2 = ArrayD::<f64>::zeros(IxDyn(&[7, n / 7]));
+            pool.install(|| masked_hypot(a2.view(), b2.view(), out2.view_mut(), 2.0, &NEVER))
+                .unwrap();
+            assert_eq!(out2, strided);
+        }
+        assert_eq!(
+            strided.t().as_standard_layout().as_slice().unwrap(),
+            serial.as_slice().unwrap()
+        );
+    }
+
+    #[test]
+    fn a_set_stop_flag_stops_large_inputs() {
+        let n = 2 * WORK_BETWEEN_CHECKS;
         let a = ArrayD::<f64>::from_elem(IxDyn(&[n]), 3.0);
-        let b = ArrayD::<f64>::from_elem(IxDyn(&[n]), 4.0);
         let mut out = ArrayD::<f64>::zeros(IxDyn(&[n]));
-        let mut calls = 0;
-        masked_hypot(a.view(), b.view(), out.view_mut(), 2.0, || {
-            calls += 1;
-            Ok::<(), Infallible>(())
-        })
-        .unwrap();
-        assert_eq!(calls, 3);
-        assert!(out.iter().all(|&v| v == 5.0));
+        let stop = AtomicBool::new(true);
+        let err = masked_hypot(a.view(), a.view(), out.view_mut(), 2.0, &stop).unwrap_err();
+        assert_eq!(err, MaskedHypotError::Stopped(Stopped));
     }
 
     #[test]
@@ -178,7 +271,7 @@ mod tests {
         let a = ArrayD::<f64>::zeros(IxDyn(&[3]));
         let b = ArrayD::<f64>::zeros(IxDyn(&[4]));
         let mut out = ArrayD::<f64>::zeros(IxDyn(&[3]));
-        let err = masked_hypot(a.view(), b.view(), out.view_mut(), 2.0, never).unwrap_err();
+        let err = masked_hypot(a.view(), b.view(), out.view_mut(), 2.0, &NEVER).unwrap_err();
         assert!(matches!(err, MaskedHypotError::Shape(_)));
     }
 }

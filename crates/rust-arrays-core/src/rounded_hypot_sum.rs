@@ -6,10 +6,13 @@
 //! the O(n * m) part, depends only on that dtype: [`SquareSum`] says how NumPy adds two squares,
 //! takes the root, rounds and casts for each dtype, so every dtype is exact by construction.
 
+use std::sync::atomic::AtomicBool;
+
 use half::f16;
+use rayon::prelude::*;
 
 use crate::numpy_cast::{f32_to_i64, f64_to_i64};
-use crate::WORK_BETWEEN_CHECKS;
+use crate::{check, in_rayon_pool, Stopped, WORK_BETWEEN_CHECKS};
 
 /// Rounded roots at or below this value count as zero (the talk's `tmp[tmp <= 10] = 0`).
 pub const COUNTED_ABOVE: i64 = 10;
@@ -93,36 +96,60 @@ fn row_sum<T: SquareSum>(x: T, b_sq: &[T]) -> i64 {
     })
 }
 
+/// The sum over all pairs of a block of rows (the serial unit of work).
+fn block_sum<T: SquareSum>(rows: &[T], b_sq: &[T]) -> i64 {
+    rows.iter()
+        .fold(0i64, |total, &x| total.wrapping_add(row_sum(x, b_sq)))
+}
+
 /// The talk's `do_something` from the squares of its inputs: the int64 sum (wrapping on
 /// overflow, like NumPy) of every rounded root above [`COUNTED_ABOVE`], over all pairs.
 ///
-/// `check` is called between chunks of rows; its error stops the computation and is returned.
-pub fn sum_rounded_roots<T: SquareSum, E>(
+/// Parallel over blocks of rows inside a rayon pool (see the crate docs); the wrapping sum is
+/// associative, so the result does not depend on the split.
+pub fn sum_rounded_roots<T: SquareSum>(
     a_sq: &[T],
     b_sq: &[T],
-    mut check: impl FnMut() -> Result<(), E>,
-) -> Result<i64, E> {
+    stop: &AtomicBool,
+) -> Result<i64, Stopped> {
     if b_sq.is_empty() {
         return Ok(0);
     }
-    let rows_per_check = (WORK_BETWEEN_CHECKS / b_sq.len()).max(1);
-    let mut total = 0i64;
-    for rows in a_sq.chunks(rows_per_check) {
-        check()?;
-        for &x in rows {
-            total = total.wrapping_add(row_sum(x, b_sq));
-        }
+    let rows_per_task = (WORK_BETWEEN_CHECKS / b_sq.len()).max(1);
+    let task = |rows: &[T]| -> Result<i64, Stopped> {
+        check(stop)?;
+        Ok(block_sum(rows, b_sq))
+    };
+    if in_rayon_pool() {
+        a_sq.par_chunks(rows_per_task)
+            .map(task)
+            .try_reduce(|| 0, |x, y| Ok(x.wrapping_add(y)))
+    } else {
+        a_sq.chunks(rows_per_task)
+            .try_fold(0i64, |total, rows| Ok(total.wrapping_add(task(rows)?)))
     }
-    Ok(total)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::convert::Infallible;
+    use std::sync::atomic::Ordering;
 
-    fn never() -> Result<(), Infallible> {
-        Ok(())
+    static NEVER: AtomicBool = AtomicBool::new(false);
+
+    fn sum<T: SquareSum>(a_sq: &[T], b_sq: &[T]) -> i64 {
+        let serial = sum_rounded_roots(a_sq, b_sq, &NEVER).unwrap();
+        for threads in [1, 2, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            assert_eq!(
+                pool.install(|| sum_rounded_roots(a_sq, b_sq, &NEVER)),
+                Ok(serial)
+            );
+        }
+        serial
     }
 
     fn squares(values: &[f64]) -> Vec<f64> {
@@ -133,55 +160,46 @@ mod tests {
     fn talks_example_gives_1916() {
         let a: Vec<f64> = (0..5).map(f64::from).collect();
         let b: Vec<f64> = (0..30).map(f64::from).collect();
-        assert_eq!(
-            sum_rounded_roots(&squares(&a), &squares(&b), never),
-            Ok(1916)
-        );
+        assert_eq!(sum(&squares(&a), &squares(&b)), 1916);
         let a32: Vec<f32> = squares(&a).iter().map(|&v| v as f32).collect();
         let b32: Vec<f32> = squares(&b).iter().map(|&v| v as f32).collect();
-        assert_eq!(sum_rounded_roots(&a32, &b32, never), Ok(1916));
+        assert_eq!(sum(&a32, &b32), 1916);
     }
 
     #[test]
     fn empty_inputs_sum_to_zero() {
-        assert_eq!(sum_rounded_roots::<f64, _>(&[], &[1.0], never), Ok(0));
-        assert_eq!(sum_rounded_roots::<f64, _>(&[1.0], &[], never), Ok(0));
+        assert_eq!(sum::<f64>(&[], &[1.0]), 0);
+        assert_eq!(sum::<f64>(&[1.0], &[]), 0);
     }
 
     #[test]
     fn ties_round_half_to_even() {
         // sqrt(110.25) = 10.5 rounds to 10, which is not counted; sqrt(132.25) = 11.5 gives 12.
-        assert_eq!(sum_rounded_roots(&[110.25], &[0.0], never), Ok(0));
-        assert_eq!(sum_rounded_roots(&[132.25], &[0.0], never), Ok(12));
+        assert_eq!(sum(&[110.25], &[0.0]), 0);
+        assert_eq!(sum(&[132.25], &[0.0]), 12);
     }
 
     #[test]
     fn nan_inf_and_huge_roots_count_as_zero() {
         let a_sq = [f64::NAN, f64::INFINITY, 1e300];
-        assert_eq!(sum_rounded_roots(&a_sq, &[0.0, 144.0], never), Ok(0));
+        assert_eq!(sum(&a_sq, &[0.0, 144.0]), 0);
     }
 
     #[test]
     fn the_sum_wraps_like_int64() {
         // Each root is 2**62; four of them wrap to 0.
         let root = 4_611_686_018_427_387_904.0_f64;
-        assert_eq!(sum_rounded_roots(&[root * root; 4], &[0.0], never), Ok(0));
-        assert_eq!(
-            sum_rounded_roots(&[root * root; 2], &[0.0], never),
-            Ok(i64::MIN)
-        );
+        assert_eq!(sum(&[root * root; 4], &[0.0]), 0);
+        assert_eq!(sum(&[root * root; 2], &[0.0]), i64::MIN);
     }
 
     #[test]
     fn integer_sums_wrap_in_their_dtype() {
         // int8: 100 + 100 wraps to -56, whose root is NaN: counts as zero.
-        assert_eq!(sum_rounded_roots(&[100i8], &[100i8], never), Ok(0));
+        assert_eq!(sum(&[100i8], &[100i8]), 0);
         // uint8: 200 + 100 wraps to 44 (root 7, not counted); 200 -> 14, 221 -> 15, 121 -> 11.
-        assert_eq!(
-            sum_rounded_roots(&[200u8, 121], &[100u8, 0], never),
-            Ok(14 + 15 + 11)
-        );
-        assert_eq!(sum_rounded_roots(&[i64::MAX], &[1i64], never), Ok(0));
+        assert_eq!(sum(&[200u8, 121], &[100u8, 0]), 14 + 15 + 11);
+        assert_eq!(sum(&[i64::MAX], &[1i64]), 0);
     }
 
     #[test]
@@ -189,23 +207,30 @@ mod tests {
         // 2049 is not a float16; the sum 2048 + 1 rounds to 2048 before the root (45.25 -> 45).
         let x = f16::from_f32(2048.0);
         let y = f16::from_f32(1.0);
-        assert_eq!(sum_rounded_roots(&[x], &[y], never), Ok(45));
+        assert_eq!(sum(&[x], &[y]), 45);
     }
 
     #[test]
-    fn check_errors_stop_the_computation() {
-        let a_sq = vec![1.0f64; 4];
-        let b_sq = vec![1.0f64; WORK_BETWEEN_CHECKS];
-        let mut calls = 0;
-        let result = sum_rounded_roots(&a_sq, &b_sq, || {
-            calls += 1;
-            if calls == 2 {
-                Err("stop")
-            } else {
-                Ok(())
-            }
-        });
-        assert_eq!(result, Err("stop"));
-        assert_eq!(calls, 2);
+    fn a_set_stop_flag_stops_the_computation() {
+        let stop = AtomicBool::new(false);
+        let (a_sq, b_sq) = (vec![1.0f64; 4], vec![1.0f64; 16]);
+        assert_eq!(sum_rounded_roots(&a_sq, &b_sq, &stop), Ok(0));
+        stop.store(true, Ordering::Relaxed);
+        assert_eq!(sum_rounded_roots(&a_sq, &b_sq, &stop), Err(Stopped));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        assert_eq!(
+            pool.install(|| sum_rounded_roots(&a_sq, &b_sq, &stop)),
+            Err(Stopped)
+        );
+    }
+
+    #[test]
+    fn any_thread_count_gives_the_same_wrapping_sum() {
+        let a_sq: Vec<f64> = (0..3000).map(|i| (i as f64 * 7.3) % 1e4).collect();
+        let b_sq: Vec<f64> = (0..700).map(|i| (i as f64).powi(5)).collect();
+        sum(&a_sq, &b_sq);
     }
 }
