@@ -22,6 +22,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         rounded_hypot_sum::do_something_from_squares,
         m
     )?)?;
+    m.add_function(wrap_pyfunction!(rounded_hypot_sum::available_isas, m)?)?;
     m.add_function(wrap_pyfunction!(masked_hypot::masked_hypot_into, m)?)?;
     Ok(())
 }

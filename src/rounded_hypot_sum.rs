@@ -4,13 +4,17 @@
 //! dtype NumPy adds them in; here the two arrays must share that dtype.
 
 use std::borrow::Cow;
+use std::sync::atomic::AtomicBool;
 
 use half::f16;
 use numpy::{Element, PyReadonlyArray1, PyUntypedArrayMethods};
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
-use rust_arrays_core::rounded_hypot_sum::{sum_rounded_roots, SquareSum};
+use rust_arrays_core::rounded_hypot_sum::sum_rounded_roots;
+use rust_arrays_core::rounded_hypot_sweep::{sum_float_squares, Method};
+use rust_arrays_core::simd_row_sum::{best_isa, Isa};
+use rust_arrays_core::Stopped;
 
 use crate::parallel::{run, thread_count};
 
@@ -38,44 +42,113 @@ fn contiguous<'a, T: Element + Clone>(array: &'a PyReadonlyArray1<'_, T>) -> Cow
     }
 }
 
-fn sum_detached<T: SquareSum + Element>(
+/// Runs `kernel` on the two arrays' elements with the GIL released (see `parallel::run`).
+fn sum_detached<T: Element + Clone + Sync>(
     py: Python<'_>,
     a_sq: &PyReadonlyArray1<'_, T>,
     b_sq: &PyReadonlyArray1<'_, T>,
     threads: usize,
+    kernel: impl FnOnce(&[T], &[T], &AtomicBool) -> Result<i64, Stopped> + Send,
 ) -> PyResult<i64> {
     let (a_sq, b_sq) = (contiguous(a_sq), contiguous(b_sq));
     let (a_sq, b_sq): (&[T], &[T]) = (&a_sq, &b_sq);
     let pairs = a_sq.len() as u128 * b_sq.len() as u128;
-    run(py, threads, pairs, |stop| {
-        sum_rounded_roots(a_sq, b_sq, stop)
-    })
+    run(py, threads, pairs, |stop| kernel(a_sq, b_sq, stop))
+}
+
+/// The instruction set asked for: None for the best this CPU has.
+fn parse_isa(isa: Option<&str>) -> PyResult<Isa> {
+    let Some(name) = isa else {
+        return Ok(best_isa());
+    };
+    match Isa::from_name(name) {
+        Some(isa) if isa.is_available() => Ok(isa),
+        Some(_) => Err(PyValueError::new_err(format!(
+            "do_something(): isa {name:?} is not available on this CPU"
+        ))),
+        None => Err(PyValueError::new_err(format!(
+            "do_something(): isa must be one of {:?} or None, got {name:?}",
+            Isa::ALL.map(Isa::name)
+        ))),
+    }
+}
+
+/// The instruction sets this CPU can run the vector kernels with, for ``isa=``.
+#[pyfunction]
+pub fn available_isas() -> Vec<&'static str> {
+    Isa::ALL
+        .into_iter()
+        .filter(|isa| isa.is_available())
+        .map(Isa::name)
+        .collect()
+}
+
+fn parse_method(method: &str) -> PyResult<Method> {
+    match method {
+        "auto" => Ok(Method::Auto),
+        "brute_force" => Ok(Method::BruteForce),
+        "sweep" => Ok(Method::Sweep),
+        _ => Err(PyValueError::new_err(format!(
+            "do_something(): method must be 'auto', 'brute_force' or 'sweep', got {method:?}"
+        ))),
+    }
 }
 
 /// The wrapping int64 sum, over all pairs, of ``round(sqrt(a_sq[i] + b_sq[j]))`` above 10, in
 /// NumPy's arithmetic for the arrays' common dtype. Low level: use :func:`rust_arrays.do_something`.
 #[pyfunction]
-#[pyo3(signature = (a_sq, b_sq, /, *, num_threads=None))]
+///
+/// ``method`` picks the algorithm for float squares (all give the same result): ``"auto"`` the
+/// cheaper by a cost model, ``"brute_force"`` every pair, ``"sweep"`` the sorted sweep over
+/// distinct rounded values wherever it applies. ``isa`` forces the instruction set of the
+/// brute force (None: the best available; see :func:`available_isas`); all are bit-identical.
+#[pyo3(signature = (a_sq, b_sq, /, *, num_threads=None, method="auto", isa=None))]
 pub fn do_something_from_squares(
     py: Python<'_>,
     a_sq: Squares<'_>,
     b_sq: Squares<'_>,
     num_threads: Option<&Bound<'_, PyAny>>,
+    method: &str,
+    isa: Option<&str>,
 ) -> PyResult<i64> {
     use Squares::*;
     let threads = thread_count("do_something", num_threads)?;
+    let method = parse_method(method)?;
+    let isa = parse_isa(isa)?;
     match (&a_sq, &b_sq) {
-        (F64(a), F64(b)) => sum_detached(py, a, b, threads),
-        (F32(a), F32(b)) => sum_detached(py, a, b, threads),
-        (F16(a), F16(b)) => sum_detached(py, a, b, threads),
-        (I64(a), I64(b)) => sum_detached(py, a, b, threads),
-        (I32(a), I32(b)) => sum_detached(py, a, b, threads),
-        (I16(a), I16(b)) => sum_detached(py, a, b, threads),
-        (I8(a), I8(b)) => sum_detached(py, a, b, threads),
-        (U64(a), U64(b)) => sum_detached(py, a, b, threads),
-        (U32(a), U32(b)) => sum_detached(py, a, b, threads),
-        (U16(a), U16(b)) => sum_detached(py, a, b, threads),
-        (U8(a), U8(b)) => sum_detached(py, a, b, threads),
+        (F64(a), F64(b)) => sum_detached(py, a, b, threads, |a, b, stop| {
+            sum_float_squares(a, b, method, isa, stop)
+        }),
+        (F32(a), F32(b)) => sum_detached(py, a, b, threads, |a, b, stop| {
+            sum_float_squares(a, b, method, isa, stop)
+        }),
+        (F16(a), F16(b)) => sum_detached(py, a, b, threads, |a, b, stop| {
+            sum_rounded_roots(a, b, isa, stop)
+        }),
+        (I64(a), I64(b)) => sum_detached(py, a, b, threads, |a, b, stop| {
+            sum_rounded_roots(a, b, isa, stop)
+        }),
+        (I32(a), I32(b)) => sum_detached(py, a, b, threads, |a, b, stop| {
+            sum_rounded_roots(a, b, isa, stop)
+        }),
+        (I16(a), I16(b)) => sum_detached(py, a, b, threads, |a, b, stop| {
+            sum_rounded_roots(a, b, isa, stop)
+        }),
+        (I8(a), I8(b)) => sum_detached(py, a, b, threads, |a, b, stop| {
+            sum_rounded_roots(a, b, isa, stop)
+        }),
+        (U64(a), U64(b)) => sum_detached(py, a, b, threads, |a, b, stop| {
+            sum_rounded_roots(a, b, isa, stop)
+        }),
+        (U32(a), U32(b)) => sum_detached(py, a, b, threads, |a, b, stop| {
+            sum_rounded_roots(a, b, isa, stop)
+        }),
+        (U16(a), U16(b)) => sum_detached(py, a, b, threads, |a, b, stop| {
+            sum_rounded_roots(a, b, isa, stop)
+        }),
+        (U8(a), U8(b)) => sum_detached(py, a, b, threads, |a, b, stop| {
+            sum_rounded_roots(a, b, isa, stop)
+        }),
         _ => Err(PyTypeError::new_err(format!(
             "do_something_from_squares(): a_sq and b_sq must have the same dtype, got {} and {}",
             dtype_name(&a_sq),

@@ -140,3 +140,72 @@ def test_low_level_kernel_rejects_mismatched_dtypes() -> None:
         _core.do_something_from_squares(np.zeros(2), np.zeros(2, np.float32))
     with pytest.raises(TypeError):
         _core.do_something_from_squares(np.zeros(2, np.complex128), np.zeros(2, np.complex128))
+
+
+@pytest.mark.parametrize("method", ["brute_force", "sweep", "auto"])
+@given(
+    real_arrays([np.dtype(np.float32), np.dtype(np.float64)], max_dims=1, max_side=60),
+    real_arrays([np.dtype(np.float32), np.dtype(np.float64)], max_dims=1, max_side=60),
+)
+def test_every_method_equals_the_talks_numpy_version(method: str, a: Any, b: Any) -> None:
+    with np.errstate(over="ignore", invalid="ignore"):
+        a_sq, b_sq = a.ravel() ** 2, b.ravel() ** 2
+    dtype = np.result_type(a_sq, b_sq)
+    for threads in (1, 2):
+        result = _core.do_something_from_squares(
+            a_sq.astype(dtype), b_sq.astype(dtype), num_threads=threads, method=method
+        )
+        assert result == reference.do_something_numpy(a, b)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("scale", [100.0, 1e4, 3e9])
+def test_sweep_and_brute_force_agree_on_large_random_inputs(dtype: type, scale: float) -> None:
+    rng = np.random.default_rng(int(scale))
+    a_sq = ((rng.random(3000) * scale) ** 2).astype(dtype)
+    b_sq = ((rng.random(4000) * scale) ** 2).astype(dtype)
+    results = {
+        method: _core.do_something_from_squares(a_sq, b_sq, method=method)
+        for method in ("brute_force", "sweep", "auto")
+    }
+    assert len(set(results.values())) == 1, results
+
+
+def test_unknown_method_raises_value_error() -> None:
+    with pytest.raises(ValueError, match="method must be 'auto', 'brute_force' or 'sweep'"):
+        _core.do_something_from_squares(np.zeros(1), np.zeros(1), method="fast")
+
+
+@pytest.mark.parametrize("isa", _core.available_isas())
+@given(
+    real_arrays([np.dtype(np.float32), np.dtype(np.float64)], max_dims=1, max_side=70),
+    real_arrays([np.dtype(np.float32), np.dtype(np.float64)], max_dims=1, max_side=70),
+)
+def test_every_instruction_set_equals_the_talks_numpy_version(isa: str, a: Any, b: Any) -> None:
+    with np.errstate(over="ignore", invalid="ignore"):
+        a_sq, b_sq = a.ravel() ** 2, b.ravel() ** 2
+    dtype = np.result_type(a_sq, b_sq)
+    result = _core.do_something_from_squares(
+        a_sq.astype(dtype), b_sq.astype(dtype), method="brute_force", isa=isa
+    )
+    assert result == reference.do_something_numpy(a, b)
+
+
+@pytest.mark.parametrize("isa", _core.available_isas())
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_every_instruction_set_on_random_data(isa: str, dtype: type) -> None:
+    rng = np.random.default_rng(99)
+    a_sq = ((rng.random(997) * 100) ** 2).astype(dtype)
+    b_sq = ((rng.random(1003) * 100) ** 2).astype(dtype)
+    expected = _core.do_something_from_squares(a_sq, b_sq, method="brute_force", isa="scalar")
+    for threads in (1, 2):
+        result = _core.do_something_from_squares(
+            a_sq, b_sq, method="brute_force", isa=isa, num_threads=threads
+        )
+        assert result == expected
+
+
+def test_available_instruction_sets() -> None:
+    assert _core.available_isas()[0] == "scalar"
+    with pytest.raises(ValueError, match="isa must be one of"):
+        _core.do_something_from_squares(np.zeros(1), np.zeros(1), isa="sse9")

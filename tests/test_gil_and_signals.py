@@ -42,7 +42,8 @@ def progress_of_another_thread_during(call: Callable[[], object]) -> int:
 
 RNG = np.random.default_rng(0)
 LONG_CALLS: dict[str, Callable[[], object]] = {
-    "do_something": lambda: rust_arrays.do_something(RNG.random(8000) * 100, RNG.random(20000)),
+    # Widely spread values: millions of distinct rounded roots, so brute force over 8e8 pairs.
+    "do_something": lambda: rust_arrays.do_something(RNG.random(20000) * 1e7, RNG.random(40000)),
     "primes_array": lambda: rust_arrays.primes_array(2 * 10**7),
     "masked_hypot": lambda: rust_arrays.masked_hypot(
         np.full(4 * 10**7, 3.0), np.ones(4 * 10**7), np.zeros(4 * 10**7)
@@ -61,7 +62,7 @@ def test_another_thread_keeps_running_during_a_long_call(kernel: str) -> None:
 
 INTERRUPTED_CALL = """
 import sys, time, numpy as np, rust_arrays
-a = np.random.default_rng(0).random(200_000) * 100
+a = np.random.default_rng(0).random(200_000) * 1e7  # brute force: 4e10 pairs
 print("started", flush=True)
 try:
     rust_arrays.{call}

@@ -7,6 +7,7 @@ import numpy as np
 __all__ = [
     "NUM_THREADS_VARIABLE",
     "__version__",
+    "available_isas",
     "do_something_from_squares",
     "masked_hypot_into",
     "primes",
@@ -20,8 +21,15 @@ def primes_array(
     nb_primes: SupportsIndex, *, num_threads: int | None = None
 ) -> np.ndarray[tuple[int], np.dtype[np.int64]]: ...
 def do_something_from_squares(
-    a_sq: np.ndarray[Any, Any], b_sq: np.ndarray[Any, Any], /, *, num_threads: int | None = None
+    a_sq: np.ndarray[Any, Any],
+    b_sq: np.ndarray[Any, Any],
+    /,
+    *,
+    num_threads: int | None = None,
+    method: str = "auto",
+    isa: str | None = None,
 ) -> int: ...
+def available_isas() -> list[str]: ...
 def masked_hypot_into(
     a: np.ndarray[Any, Any],
     b: np.ndarray[Any, Any],

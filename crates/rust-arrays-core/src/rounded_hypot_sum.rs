@@ -12,6 +12,7 @@ use half::f16;
 use rayon::prelude::*;
 
 use crate::numpy_cast::{f32_to_i64, f64_to_i64};
+use crate::simd_row_sum::{block_sum_f32, block_sum_f64, Isa};
 use crate::{check, in_rayon_pool, Stopped, WORK_BETWEEN_CHECKS};
 
 /// Rounded roots at or below this value count as zero (the talk's `tmp[tmp <= 10] = 0`).
@@ -21,6 +22,13 @@ pub const COUNTED_ABOVE: i64 = 10;
 pub trait SquareSum: Copy + Send + Sync {
     /// `np.sqrt(x + y).round().astype(np.int64)` with both operands of this dtype.
     fn rounded_root(x: Self, y: Self) -> i64;
+
+    /// The wrapping sum over all pairs of `rows` and `b_sq` of the values above
+    /// [`COUNTED_ABOVE`], with instruction set `isa` where the dtype has vector kernels.
+    fn block_sum(_isa: Isa, rows: &[Self], b_sq: &[Self]) -> i64 {
+        rows.iter()
+            .fold(0i64, |total, &x| total.wrapping_add(row_sum(x, b_sq)))
+    }
 }
 
 impl SquareSum for f64 {
@@ -28,12 +36,20 @@ impl SquareSum for f64 {
     fn rounded_root(x: f64, y: f64) -> i64 {
         f64_to_i64((x + y).sqrt().round_ties_even())
     }
+
+    fn block_sum(isa: Isa, rows: &[f64], b_sq: &[f64]) -> i64 {
+        block_sum_f64(isa, rows, b_sq)
+    }
 }
 
 impl SquareSum for f32 {
     #[inline(always)]
     fn rounded_root(x: f32, y: f32) -> i64 {
         f32_to_i64((x + y).sqrt().round_ties_even())
+    }
+
+    fn block_sum(isa: Isa, rows: &[f32], b_sq: &[f32]) -> i64 {
+        block_sum_f32(isa, rows, b_sq)
     }
 }
 
@@ -96,29 +112,28 @@ fn row_sum<T: SquareSum>(x: T, b_sq: &[T]) -> i64 {
     })
 }
 
-/// The sum over all pairs of a block of rows (the serial unit of work).
-fn block_sum<T: SquareSum>(rows: &[T], b_sq: &[T]) -> i64 {
-    rows.iter()
-        .fold(0i64, |total, &x| total.wrapping_add(row_sum(x, b_sq)))
-}
-
 /// The talk's `do_something` from the squares of its inputs: the int64 sum (wrapping on
 /// overflow, like NumPy) of every rounded root above [`COUNTED_ABOVE`], over all pairs.
 ///
 /// Parallel over blocks of rows inside a rayon pool (see the crate docs); the wrapping sum is
-/// associative, so the result does not depend on the split.
+/// associative, so the result does not depend on the split. `isa` picks the vector kernels of
+/// float32/float64 (unavailable ones fall back to the best available; all are bit-identical).
 pub fn sum_rounded_roots<T: SquareSum>(
     a_sq: &[T],
     b_sq: &[T],
+    isa: Isa,
     stop: &AtomicBool,
 ) -> Result<i64, Stopped> {
     if b_sq.is_empty() {
         return Ok(0);
     }
-    let rows_per_task = (WORK_BETWEEN_CHECKS / b_sq.len()).max(1);
+    // Whole blocks of 8 rows: the vector kernels share each load of b_sq among 8 rows.
+    let rows_per_task = (WORK_BETWEEN_CHECKS / b_sq.len())
+        .max(1)
+        .next_multiple_of(8);
     let task = |rows: &[T]| -> Result<i64, Stopped> {
         check(stop)?;
-        Ok(block_sum(rows, b_sq))
+        Ok(T::block_sum(isa, rows, b_sq))
     };
     if in_rayon_pool() {
         a_sq.par_chunks(rows_per_task)
@@ -133,21 +148,23 @@ pub fn sum_rounded_roots<T: SquareSum>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::simd_row_sum::best_isa;
     use std::sync::atomic::Ordering;
 
     static NEVER: AtomicBool = AtomicBool::new(false);
 
     fn sum<T: SquareSum>(a_sq: &[T], b_sq: &[T]) -> i64 {
-        let serial = sum_rounded_roots(a_sq, b_sq, &NEVER).unwrap();
+        let serial = sum_rounded_roots(a_sq, b_sq, Isa::Scalar, &NEVER).unwrap();
+        for isa in Isa::ALL {
+            assert_eq!(sum_rounded_roots(a_sq, b_sq, isa, &NEVER), Ok(serial));
+        }
         for threads in [1, 2, 3] {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
                 .build()
                 .unwrap();
-            assert_eq!(
-                pool.install(|| sum_rounded_roots(a_sq, b_sq, &NEVER)),
-                Ok(serial)
-            );
+            let parallel = pool.install(|| sum_rounded_roots(a_sq, b_sq, best_isa(), &NEVER));
+            assert_eq!(parallel, Ok(serial));
         }
         serial
     }
@@ -214,15 +231,18 @@ mod tests {
     fn a_set_stop_flag_stops_the_computation() {
         let stop = AtomicBool::new(false);
         let (a_sq, b_sq) = (vec![1.0f64; 4], vec![1.0f64; 16]);
-        assert_eq!(sum_rounded_roots(&a_sq, &b_sq, &stop), Ok(0));
+        assert_eq!(sum_rounded_roots(&a_sq, &b_sq, Isa::Scalar, &stop), Ok(0));
         stop.store(true, Ordering::Relaxed);
-        assert_eq!(sum_rounded_roots(&a_sq, &b_sq, &stop), Err(Stopped));
+        assert_eq!(
+            sum_rounded_roots(&a_sq, &b_sq, Isa::Scalar, &stop),
+            Err(Stopped)
+        );
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(2)
             .build()
             .unwrap();
         assert_eq!(
-            pool.install(|| sum_rounded_roots(&a_sq, &b_sq, &stop)),
+            pool.install(|| sum_rounded_roots(&a_sq, &b_sq, Isa::Scalar, &stop)),
             Err(Stopped)
         );
     }
