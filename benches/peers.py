@@ -822,6 +822,7 @@ def bench_primes(args: argparse.Namespace) -> None:
             "rust_arrays.primes_array",
             rust_arrays.primes_array,
             (count,),
+            threads="default",
             work=count,
             ref="rust_arrays.primes_array",
             spec=spec,
@@ -830,6 +831,7 @@ def bench_primes(args: argparse.Namespace) -> None:
             "rust_arrays.primes (list)",
             rust_arrays.primes,
             (count,),
+            threads="default",
             work=count,
             ref="rust_arrays.primes_array",
             spec=spec,
@@ -841,7 +843,8 @@ def bench_primes(args: argparse.Namespace) -> None:
             work=count,
             ref="rust_arrays.primes_array",
             spec=spec,
-            threads=str(primesieve.get_num_threads()) if primesieve else "1",
+            # primesieve's threads (get_num_threads) count primes; n_primes generates them in one.
+            threads="1",
         ),
         Row(
             "reference.primes_numpy (NumPy sieve)",
@@ -855,6 +858,7 @@ def bench_primes(args: argparse.Namespace) -> None:
             f"rust_arrays.primes_array, only {small} primes",
             rust_arrays.primes_array,
             (small,),
+            threads="default",
             work=small,
             ref=f"rust_arrays.primes_array, only {small} primes",
             spec=spec_small,
@@ -980,7 +984,7 @@ def bench_masked_hypot(args: argparse.Namespace, rng: np.random.Generator) -> No
             )
         )
 
-    add(ref, rust_arrays.masked_hypot)
+    add(ref, rust_arrays.masked_hypot, threads="default")
     if accepts_num_threads(rust_arrays.masked_hypot):
         add(
             "rust_arrays.masked_hypot(a, b, out, num_threads=1)",
@@ -1098,7 +1102,7 @@ def main() -> int:
             bench_masked_hypot(args, rng)
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"\nLoad average at the end: {load}. Excluded from the timings:\n")
-    for line in SETUP_LOG:
+    for line in SETUP_LOG or ["nothing (no JIT or build in this run)"]:
         print(f"- {line}")
     if MISMATCHES:
         print("\n**MISMATCHES:**\n")
