@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError, PyTypeError, PyValueError};
@@ -26,6 +26,13 @@ const INLINE_WORK: u128 = 1 << 18;
 /// How often the waiting thread lets Python run its signal handlers.
 const POLL_INTERVAL: Duration = Duration::from_millis(10);
 
+/// The cores this process may use, looked up once: the lookup reads cgroup files and costs
+/// tens of microseconds, more than a small kernel call.
+fn available_cores() -> usize {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
+}
+
 fn default_threads() -> PyResult<usize> {
     match std::env::var(THREADS_VARIABLE) {
         Ok(text) => match text.trim().parse::<usize>() {
@@ -34,7 +41,7 @@ fn default_threads() -> PyResult<usize> {
                 "{THREADS_VARIABLE}={text:?} must be an integer between 1 and {MAX_THREADS}"
             ))),
         },
-        Err(_) => Ok(std::thread::available_parallelism().map_or(1, usize::from)),
+        Err(_) => Ok(available_cores()),
     }
 }
 

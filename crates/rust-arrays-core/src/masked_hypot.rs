@@ -90,6 +90,70 @@ fn update<A: Float, B: Float, C: Float + From<A> + From<B>>(
     *out = if x.into() > threshold { root } else { *out };
 }
 
+/// [`update`] over three slices of one length: the contiguous hot loop.
+#[inline(always)]
+fn update_slices<A, B, C>(out: &mut [C], a: &[A], b: &[B], threshold: f64)
+where
+    A: Float,
+    B: Float,
+    C: Float + From<A> + From<B>,
+{
+    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+        update(o, x, y, threshold);
+    }
+}
+
+/// The same loop compiled for AVX-512 / AVX2 and picked at run time (the library is built for
+/// baseline x86-64). Only plain IEEE operations are involved (no FMA: Rust never contracts
+/// `x * x + y * y`), so every instruction set gives the same bits.
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+mod wide {
+    use super::{update_slices, Float};
+    use crate::simd_row_sum::{best_isa, Isa};
+
+    #[target_feature(enable = "avx512f")]
+    fn avx512<A: Float, B: Float, C: Float + From<A> + From<B>>(
+        out: &mut [C],
+        a: &[A],
+        b: &[B],
+        t: f64,
+    ) {
+        update_slices(out, a, b, t);
+    }
+
+    #[target_feature(enable = "avx2")]
+    fn avx2<A: Float, B: Float, C: Float + From<A> + From<B>>(
+        out: &mut [C],
+        a: &[A],
+        b: &[B],
+        t: f64,
+    ) {
+        update_slices(out, a, b, t);
+    }
+
+    pub(super) fn dispatch<A, B, C>(out: &mut [C], a: &[A], b: &[B], threshold: f64)
+    where
+        A: Float,
+        B: Float,
+        C: Float + From<A> + From<B>,
+    {
+        match best_isa() {
+            // SAFETY: `best_isa` reports only instruction sets this CPU supports (AVX-512 there
+            // means F and DQ, which includes the F needed here).
+            Isa::Avx512 => unsafe { avx512(out, a, b, threshold) },
+            // SAFETY: as above.
+            Isa::Avx2 => unsafe { avx2(out, a, b, threshold) },
+            Isa::Scalar => update_slices(out, a, b, threshold),
+        }
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+mod wide {
+    pub(super) use super::update_slices as dispatch;
+}
+
 /// Where `a > threshold`, sets `out` to `sqrt(a**2 + b**2)`; elsewhere `out` keeps its value.
 ///
 /// Each square is computed in its input's dtype and converted to `out`'s dtype before the sum,
@@ -114,9 +178,7 @@ where
     if let (Some(a), Some(b), Some(out)) = (a.as_slice(), b.as_slice(), out.as_slice_mut()) {
         let task = |((out, a), b): ((&mut [C], &[A]), &[B])| -> Result<(), Stopped> {
             check(stop)?;
-            for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
-                update(o, x, y, threshold);
-            }
+            wide::dispatch(out, a, b, threshold);
             Ok(())
         };
         let n = WORK_BETWEEN_CHECKS;

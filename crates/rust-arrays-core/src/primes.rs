@@ -1,25 +1,29 @@
 //! The first `n` primes by a segmented sieve of Eratosthenes over odd numbers.
 //!
 //! The talk's version does trial division by every prime found so far (quadratic) and caps the
-//! count at 1000; this one has no cap, needs memory only for the result plus one segment, and
-//! takes O(p log log p) time for the n-th prime p.
+//! count at 1000; this one has no cap, needs memory only for the result plus one small bitset
+//! per task, and takes O(p log log p) time for the n-th prime p.
+//!
+//! Layout: bit `i` of the sieve stands for the odd number `2 i + 1`. Each task sieves one
+//! L1-sized segment of bits; the multiples of the smallest primes are not crossed off one by
+//! one but copied from a periodic pattern. Tasks run in parallel batches: sieve and count, then
+//! write their primes straight into their slice of the result.
 
 use std::sync::atomic::AtomicBool;
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
 use crate::{check, in_rayon_pool, Stopped};
 
-/// Odd numbers per sieve segment: one byte each, sized for a core's L1 data cache.
-const SEGMENT_ODDS: usize = 32 * 1024;
-/// Segments per parallel task: a task carries each prime's next multiple from one segment to
-/// the next, and computes it afresh (one division per prime) only at its start.
-const SEGMENTS_PER_TASK: usize = 8;
-/// The smallest odd primes, crossed off by copying a periodic pattern instead of one by one:
-/// they account for most of the crossing off.
+/// 64-bit words per segment, one bit per odd number: 32 KiB, a core's L1 data cache.
+const SEGMENT_WORDS: usize = 32 * 1024 / 8;
+/// The smallest odd primes, crossed off by copying a periodic pattern: they would account for
+/// most of the crossing off.
 const PRESIEVED: [u64; 5] = [3, 5, 7, 11, 13];
-/// The pattern's period in odd numbers: 3 * 5 * 7 * 11 * 13.
-const PATTERN_ODDS: usize = 15_015;
+/// The pattern's period in 64-bit words: 3 * 5 * 7 * 11 * 13 odd numbers repeat, so 64 times
+/// as many repeat word-aligned.
+const PATTERN_WORDS: usize = 15_015;
 
 /// An upper bound on the `n`-th prime (1-based): `n (ln n + ln ln n)` for `n >= 6`
 /// (Rosser's theorem), rounded up with a margin for float error.
@@ -48,135 +52,157 @@ fn primes_up_to(limit: usize) -> Vec<u64> {
     primes
 }
 
-/// 1 for each odd number `2 j + 1` (j < [`PATTERN_ODDS`]) with no factor in [`PRESIEVED`].
-fn presieve_pattern() -> Vec<u8> {
-    (0..PATTERN_ODDS as u64)
-        .map(|j| u8::from(PRESIEVED.iter().all(|p| (2 * j + 1) % p != 0)))
-        .collect()
+/// Word `w` of the pattern: bit `j` is set when `2 (64 w + j) + 1` has no factor in
+/// [`PRESIEVED`]. Built once per process (it takes milliseconds).
+fn presieve_pattern() -> &'static [u64] {
+    static PATTERN: OnceLock<Vec<u64>> = OnceLock::new();
+    PATTERN.get_or_init(|| {
+        (0..PATTERN_WORDS as u64)
+            .map(|word| {
+                (0..64u64)
+                    .filter(|bit| {
+                        PRESIEVED
+                            .iter()
+                            .all(|p| (2 * (64 * word + bit) + 1) % p != 0)
+                    })
+                    .fold(0u64, |bits, bit| bits | 1 << bit)
+            })
+            .collect()
+    })
 }
 
-/// Fills `is_prime` (odd numbers from the odd `low`) from the presieve pattern.
-fn presieve(is_prime: &mut [u8], low: u64, pattern: &[u8]) {
-    let mut offset = ((low / 2) as usize) % PATTERN_ODDS;
-    let mut filled = 0;
-    while filled < is_prime.len() {
-        let piece = (PATTERN_ODDS - offset).min(is_prime.len() - filled);
-        is_prime[filled..filled + piece].copy_from_slice(&pattern[offset..offset + piece]);
-        filled += piece;
-        offset = 0;
-    }
-    // The pattern crosses off the presieved primes themselves.
-    for p in PRESIEVED {
-        if (low..low + 2 * is_prime.len() as u64).contains(&p) {
-            is_prime[((p - low) / 2) as usize] = 1;
+/// What every task shares.
+struct Sieve {
+    pattern: &'static [u64],
+    /// Odd sieving primes above [`PRESIEVED`], up to the square root of the limit, sorted.
+    sieving_primes: Vec<u64>,
+    /// Words per segment: [`SEGMENT_WORDS`], or fewer when the limit is near.
+    words: usize,
+}
+
+impl Sieve {
+    /// The bitset of segment `segment`: its bits are the odd numbers `2 i + 1` for `i` from
+    /// the segment's first, set where prime.
+    fn segment(&self, segment: usize) -> Vec<u64> {
+        let words = self.words;
+        let mut bits = Vec::with_capacity(words);
+        let mut offset = (segment * words) % PATTERN_WORDS;
+        while bits.len() < words {
+            let piece = (PATTERN_WORDS - offset).min(words - bits.len());
+            bits.extend_from_slice(&self.pattern[offset..offset + piece]);
+            offset = 0;
         }
+        let odds = 64 * words as u64;
+        let low = segment as u64 * odds; // index of the first bit
+        let high = low + odds;
+        if segment == 0 {
+            bits[0] &= !1; // 1 is not prime
+            for p in PRESIEVED {
+                bits[0] |= 1 << (p / 2); // the pattern crossed off these primes themselves
+            }
+        }
+        for &p in &self.sieving_primes {
+            // The first odd multiple to cross off: p * p, or the first in this segment.
+            let square = p * p / 2;
+            if square >= high {
+                break;
+            }
+            let mut index = if square >= low {
+                square
+            } else {
+                // Odd multiples of p are p (2 k + 1): their bit indices step by p from p / 2.
+                (low - p / 2).div_ceil(p) * p + p / 2
+            } - low;
+            while index < odds {
+                bits[(index / 64) as usize] &= !(1 << (index % 64));
+                index += p;
+            }
+        }
+        bits
     }
 }
 
-/// Appends the odd numbers marked 1 in `is_prime` (odd numbers from `low`) to `primes`, eight
-/// bytes at a time: most words hold no prime at all.
-fn collect_marked(is_prime: &[u8], low: u64, primes: &mut Vec<u64>) {
-    let mut words = is_prime.chunks_exact(8);
-    for (word_index, word) in words.by_ref().enumerate() {
-        let mut word = u64::from_le_bytes(word.try_into().expect("chunks of 8"));
+/// Writes the primes of a segment's bitset into `out` (exactly as many as it holds, or fewer
+/// if `out` is shorter).
+fn write_primes(bits: &[u64], segment: usize, out: &mut [u64]) {
+    let base = (segment * 64 * bits.len()) as u64;
+    let mut slots = out.iter_mut();
+    for (word_index, &word) in bits.iter().enumerate() {
+        let mut word = word;
         while word != 0 {
-            // Each marked byte is 0x01: one set bit per prime.
-            let index = word_index * 8 + (word.trailing_zeros() / 8) as usize;
-            primes.push(low + 2 * index as u64);
+            let Some(slot) = slots.next() else {
+                return;
+            };
+            let index = base + 64 * word_index as u64 + u64::from(word.trailing_zeros());
+            *slot = 2 * index + 1;
             word &= word - 1;
         }
     }
-    let done = is_prime.len() - words.remainder().len();
-    for (index, &marked) in words.remainder().iter().enumerate() {
-        if marked == 1 {
-            primes.push(low + 2 * (done + index) as u64);
-        }
-    }
-}
-
-/// The odd primes among `odds` odd numbers from the odd `low`, sieved one L1-sized segment at a
-/// time by the odd sieving primes above [`PRESIEVED`] (sorted, up to the square root of the end).
-fn sieve_range(low: u64, odds: usize, sieving_primes: &[u64], pattern: &[u8]) -> Vec<u64> {
-    let high = low + 2 * odds as u64; // exclusive
-    let used = sieving_primes.partition_point(|&p| p * p < high);
-    // For each sieving prime, the index (in odd numbers from `low`) of its next odd multiple
-    // to cross off: the first one in range, but never p itself (p * p at the least).
-    let mut next: Vec<usize> = sieving_primes[..used]
-        .iter()
-        .map(|&p| {
-            let mut first = low.div_ceil(p) * p;
-            if first % 2 == 0 {
-                first += p;
-            }
-            ((first.max(p * p) - low) / 2) as usize
-        })
-        .collect();
-    let mut primes = Vec::with_capacity(odds / 8);
-    let mut is_prime = vec![0u8; SEGMENT_ODDS.min(odds)];
-    let mut start = 0;
-    while start < odds {
-        let length = SEGMENT_ODDS.min(odds - start);
-        let segment = &mut is_prime[..length];
-        let segment_low = low + 2 * start as u64;
-        presieve(segment, segment_low, pattern);
-        let end = start + length;
-        for (&p, index) in sieving_primes[..used].iter().zip(next.iter_mut()) {
-            let step = p as usize;
-            while *index < end {
-                segment[*index - start] = 0;
-                *index += step;
-            }
-        }
-        collect_marked(segment, segment_low, &mut primes);
-        start = end;
-    }
-    primes
 }
 
 /// The first `count` primes in increasing order.
 ///
 /// The caller is expected to have checked that `count` values fit in memory; the result is
-/// allocated once with that capacity. Segments are sieved in parallel inside a rayon pool (see
-/// the crate docs), in batches so the work stops soon after `count` primes are found.
+/// allocated once, zeroed lazily by the OS. Segments are sieved in parallel inside a rayon pool
+/// (see the crate docs).
 pub fn first_primes(count: usize, stop: &AtomicBool) -> Result<Vec<u64>, Stopped> {
-    let mut primes = Vec::with_capacity(count);
+    let mut primes = vec![0u64; count];
     if count == 0 {
         return Ok(primes);
     }
-    primes.push(2);
+    primes[0] = 2;
     let limit = nth_prime_upper_bound(count as u64);
     let sqrt_limit = (limit as f64).sqrt() as usize + 1;
     let largest_presieved = PRESIEVED[PRESIEVED.len() - 1];
-    let sieving_primes: Vec<u64> = primes_up_to(sqrt_limit)
-        .into_iter()
-        .filter(|&p| p > largest_presieved)
-        .collect();
-    let pattern = presieve_pattern();
-    // Odd numbers from 3 up to the limit; small counts need less than one task.
-    let odds_to_limit = ((limit - 3) / 2 + 1) as usize;
-    let task_odds = (SEGMENT_ODDS * SEGMENTS_PER_TASK).min(odds_to_limit);
-    let task_low = |task: usize| 3 + 2 * (task * task_odds) as u64;
-    let sieve_task =
-        |task: usize| sieve_range(task_low(task), task_odds, &sieving_primes, &pattern);
+    let sieve = Sieve {
+        pattern: presieve_pattern(),
+        sieving_primes: primes_up_to(sqrt_limit)
+            .into_iter()
+            .filter(|&p| p > largest_presieved)
+            .collect(),
+        // Bits for the odd numbers up to the limit, in whole words.
+        words: SEGMENT_WORDS.min((limit / 2) as usize / 64 + 1),
+    };
     let parallel = in_rayon_pool();
-    // Tasks in batches, so the sieve stops soon after `count` primes are found.
     let batch = if parallel {
         4 * rayon::current_num_threads()
     } else {
         1
     };
+    let mut filled = 1;
     let mut next = 0;
-    while primes.len() < count {
+    while filled < count {
         check(stop)?;
-        let tasks = next..next + batch;
-        let found: Vec<Vec<u64>> = if parallel {
-            tasks.into_par_iter().map(sieve_task).collect()
-        } else {
-            tasks.map(sieve_task).collect()
+        let segments = next..next + batch;
+        let sieve_and_count = |segment: usize| {
+            let bits = sieve.segment(segment);
+            let found: usize = bits.iter().map(|w| w.count_ones() as usize).sum();
+            (segment, bits, found)
         };
-        for task_primes in found {
-            let wanted = (count - primes.len()).min(task_primes.len());
-            primes.extend_from_slice(&task_primes[..wanted]);
+        let sieved: Vec<(usize, Vec<u64>, usize)> = if parallel {
+            segments.into_par_iter().map(sieve_and_count).collect()
+        } else {
+            segments.map(sieve_and_count).collect()
+        };
+        // Each segment's slice of the result, in order, until `count` primes.
+        let mut rest = &mut primes[filled..];
+        let mut jobs = Vec::with_capacity(sieved.len());
+        for (segment, bits, found) in &sieved {
+            if rest.is_empty() {
+                break;
+            }
+            let (slice, tail) = rest.split_at_mut((*found).min(rest.len()));
+            filled += slice.len();
+            jobs.push((*segment, bits, slice));
+            rest = tail;
+        }
+        let write = |(segment, bits, slice): (usize, &Vec<u64>, &mut [u64])| {
+            write_primes(bits, segment, slice)
+        };
+        if parallel {
+            jobs.into_par_iter().for_each(write);
+        } else {
+            jobs.into_iter().for_each(write);
         }
         next += batch;
     }
