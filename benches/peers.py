@@ -54,7 +54,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import numpy as np
 
 import rust_arrays
-from rust_arrays import reference
+from rust_arrays import _core, reference
 from rust_arrays._measure import fresh_large_allocations, measure
 
 NCORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -680,6 +680,15 @@ def edge_checker(
     return check
 
 
+def rust_brute_force(a: np.ndarray, b: np.ndarray, num_threads: int) -> int:
+    """rust_arrays' SIMD brute force, forced (the public function would take the exact sweep
+    on this workload): the row that compares with the AVX-512 C loop pair for pair."""
+    a_sq, b_sq = a * a, b * b
+    return _core.do_something_from_squares(
+        a_sq, b_sq, num_threads=num_threads, method="brute_force"
+    )
+
+
 def do_something_peers(args: argparse.Namespace) -> list[Peer]:
     rust = rust_arrays.do_something
     both = (np.float64, np.float32)
@@ -694,6 +703,14 @@ def do_something_peers(args: argparse.Namespace) -> list[Peer]:
                     threads=str(threads),
                 )
             )
+    for threads in (1, NCORES):
+        peers.append(
+            Peer(
+                f"rust_arrays brute force, every pair (num_threads={threads})",
+                dict.fromkeys(both, functools.partial(rust_brute_force, num_threads=threads)),
+                threads=str(threads),
+            )
+        )
     full = None if args.skip_numpy_full else dict.fromkeys(both, reference.do_something_numpy)
     peers.append(
         Peer(
