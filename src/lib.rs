@@ -4,6 +4,7 @@
 //! kernels are in the core crate. The public Python API (and its dtype rules) is in
 //! `python/rust_arrays/__init__.py`.
 
+mod isa;
 mod masked_hypot;
 mod memory;
 mod parallel;
@@ -22,7 +23,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         rounded_hypot_sum::do_something_from_squares,
         m
     )?)?;
-    m.add_function(wrap_pyfunction!(rounded_hypot_sum::available_isas, m)?)?;
+    m.add_function(wrap_pyfunction!(isa::available_isas, m)?)?;
     m.add_function(wrap_pyfunction!(masked_hypot::masked_hypot_into, m)?)?;
     Ok(())
 }

@@ -6,7 +6,9 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
 use rust_arrays_core::masked_hypot::{masked_hypot, Float, MaskedHypotError};
+use rust_arrays_core::simd_row_sum::Isa;
 
+use crate::isa::parse_isa;
 use crate::parallel::{run, thread_count};
 
 #[derive(FromPyObject)]
@@ -28,6 +30,7 @@ fn run_typed<A, B, C>(
     out: &mut PyReadwriteArrayDyn<'_, C>,
     threshold: f64,
     threads: usize,
+    isa: Isa,
 ) -> PyResult<()>
 where
     A: Float + Element,
@@ -37,7 +40,7 @@ where
     let (a, b, out) = (a.as_array(), b.as_array(), out.as_array_mut());
     let work = out.len() as u128;
     let outcome = run(py, threads, work, |stop| {
-        match masked_hypot(a, b, out, threshold, stop) {
+        match masked_hypot(a, b, out, threshold, isa, stop) {
             Ok(()) => Ok(Ok(())),
             Err(MaskedHypotError::Shape(mismatch)) => Ok(Err(mismatch)),
             Err(MaskedHypotError::Stopped(stopped)) => Err(stopped),
@@ -50,7 +53,9 @@ where
 /// dtype NumPy promotes ``a`` and ``b`` to, and ``threshold`` must already be rounded to the dtype
 /// of the comparison. Low level: use :func:`rust_arrays.masked_hypot`.
 #[pyfunction]
-#[pyo3(signature = (a, b, out, threshold, /, *, num_threads=None))]
+/// ``isa`` forces the vector build of the loop (None: the best available); all give the same
+/// bits.
+#[pyo3(signature = (a, b, out, threshold, /, *, num_threads=None, isa=None))]
 pub fn masked_hypot_into(
     py: Python<'_>,
     a: Input<'_>,
@@ -58,20 +63,22 @@ pub fn masked_hypot_into(
     out: Output<'_>,
     threshold: f64,
     num_threads: Option<&Bound<'_, PyAny>>,
+    isa: Option<&str>,
 ) -> PyResult<()> {
     let threads = thread_count("masked_hypot", num_threads)?;
+    let isa = parse_isa("masked_hypot", isa)?;
     match (a, b, out) {
         (Input::F32(a), Input::F32(b), Output::F32(mut out)) => {
-            run_typed(py, &a, &b, &mut out, threshold, threads)
+            run_typed(py, &a, &b, &mut out, threshold, threads, isa)
         }
         (Input::F64(a), Input::F64(b), Output::F64(mut out)) => {
-            run_typed(py, &a, &b, &mut out, threshold, threads)
+            run_typed(py, &a, &b, &mut out, threshold, threads, isa)
         }
         (Input::F32(a), Input::F64(b), Output::F64(mut out)) => {
-            run_typed(py, &a, &b, &mut out, threshold, threads)
+            run_typed(py, &a, &b, &mut out, threshold, threads, isa)
         }
         (Input::F64(a), Input::F32(b), Output::F64(mut out)) => {
-            run_typed(py, &a, &b, &mut out, threshold, threads)
+            run_typed(py, &a, &b, &mut out, threshold, threads, isa)
         }
         _ => Err(PyTypeError::new_err(
             "masked_hypot_into(): out must be float64 if a or b is float64, float32 otherwise",

@@ -13,9 +13,9 @@ use pyo3::prelude::*;
 
 use rust_arrays_core::rounded_hypot_sum::sum_rounded_roots;
 use rust_arrays_core::rounded_hypot_sweep::{sum_float_squares, Method};
-use rust_arrays_core::simd_row_sum::{best_isa, Isa};
 use rust_arrays_core::Stopped;
 
+use crate::isa::parse_isa;
 use crate::parallel::{run, thread_count};
 
 /// A 1-D array of squares in one of the dtypes NumPy can add them in.
@@ -56,33 +56,6 @@ fn sum_detached<T: Element + Clone + Sync>(
     run(py, threads, pairs, |stop| kernel(a_sq, b_sq, stop))
 }
 
-/// The instruction set asked for: None for the best this CPU has.
-fn parse_isa(isa: Option<&str>) -> PyResult<Isa> {
-    let Some(name) = isa else {
-        return Ok(best_isa());
-    };
-    match Isa::from_name(name) {
-        Some(isa) if isa.is_available() => Ok(isa),
-        Some(_) => Err(PyValueError::new_err(format!(
-            "do_something(): isa {name:?} is not available on this CPU"
-        ))),
-        None => Err(PyValueError::new_err(format!(
-            "do_something(): isa must be one of {:?} or None, got {name:?}",
-            Isa::ALL.map(Isa::name)
-        ))),
-    }
-}
-
-/// The instruction sets this CPU can run the vector kernels with, for ``isa=``.
-#[pyfunction]
-pub fn available_isas() -> Vec<&'static str> {
-    Isa::ALL
-        .into_iter()
-        .filter(|isa| isa.is_available())
-        .map(Isa::name)
-        .collect()
-}
-
 fn parse_method(method: &str) -> PyResult<Method> {
     match method {
         "auto" => Ok(Method::Auto),
@@ -114,7 +87,7 @@ pub fn do_something_from_squares(
     use Squares::*;
     let threads = thread_count("do_something", num_threads)?;
     let method = parse_method(method)?;
-    let isa = parse_isa(isa)?;
+    let isa = parse_isa("do_something", isa)?;
     match (&a_sq, &b_sq) {
         (F64(a), F64(b)) => sum_detached(py, a, b, threads, |a, b, stop| {
             sum_float_squares(a, b, method, isa, stop)

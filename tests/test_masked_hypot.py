@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import rust_arrays
-from rust_arrays import reference
+from rust_arrays import _core, reference
 from strategies import elements, same_bits, views_of
 
 FLOATS = [np.dtype(np.float32), np.dtype(np.float64)]
@@ -154,3 +154,25 @@ def test_non_real_threshold_raises_type_error(threshold: Any) -> None:
 def test_threshold_is_keyword_only() -> None:
     with pytest.raises(TypeError):
         rust_arrays.masked_hypot(np.zeros(2), np.zeros(2), None, 2.0)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("isa", _core.available_isas())
+@given(same_shape_pair(), thresholds)
+def test_every_instruction_set_equals_the_talks_numpy_code(
+    isa: str, pair: tuple[Any, Any], threshold: Any
+) -> None:
+    a, b = pair
+    expected = reference.masked_hypot_numpy(a, b, threshold=threshold)
+    # The low-level kernel takes native byte order; np.array keeps 0-d arrays 0-d.
+    a = np.array(a, dtype=a.dtype.newbyteorder("="), order="C")
+    b = np.array(b, dtype=b.dtype.newbyteorder("="), order="C")
+    out = np.zeros(a.shape, dtype=np.result_type(a, b))
+    with np.errstate(over="ignore"):
+        compared = float(np.result_type(a.dtype, threshold).type(threshold))
+    _core.masked_hypot_into(a, b, out, compared, isa=isa)
+    assert same_bits(out, expected)
+
+
+def test_unknown_instruction_set_raises_value_error() -> None:
+    with pytest.raises(ValueError, match="isa must be one of"):
+        _core.masked_hypot_into(np.zeros(1), np.zeros(1), np.zeros(1), 2.0, isa="neon")

@@ -38,4 +38,5 @@ def masked_hypot_into(
     /,
     *,
     num_threads: int | None = None,
+    isa: str | None = None,
 ) -> None: ...

@@ -10,7 +10,7 @@ use rust_arrays_core::masked_hypot::masked_hypot;
 use rust_arrays_core::primes::first_primes;
 use rust_arrays_core::rounded_hypot_sum::sum_rounded_roots;
 use rust_arrays_core::rounded_hypot_sweep::{sum_float_squares, Method};
-use rust_arrays_core::simd_row_sum::Isa;
+use rust_arrays_core::simd_row_sum::{best_isa, Isa};
 
 static NEVER: AtomicBool = AtomicBool::new(false);
 
@@ -107,7 +107,7 @@ fn main() {
                 scalar32,
             );
         }
-        let best = rust_arrays_core::simd_row_sum::best_isa();
+        let best = best_isa();
         let t = median(9, || {
             black_box(
                 pool.install(|| sum_float_squares(&a64, &b64, Method::Sweep, best, &NEVER))
@@ -166,13 +166,15 @@ fn main() {
     let one = median(9, || {
         pools[0]
             .1
-            .install(|| masked_hypot(x.view(), y.view(), out.view_mut(), 2.0, &NEVER))
+            .install(|| masked_hypot(x.view(), y.view(), out.view_mut(), 2.0, best_isa(), &NEVER))
             .unwrap();
     });
     for (threads, pool) in &pools {
         let t = median(9, || {
-            pool.install(|| masked_hypot(x.view(), y.view(), out.view_mut(), 2.0, &NEVER))
-                .unwrap();
+            pool.install(|| {
+                masked_hypot(x.view(), y.view(), out.view_mut(), 2.0, best_isa(), &NEVER)
+            })
+            .unwrap();
         });
         report(
             &format!("masked_hypot {threads} thr"),

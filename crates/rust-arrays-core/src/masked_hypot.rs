@@ -9,6 +9,7 @@ use std::sync::atomic::AtomicBool;
 use ndarray::{ArrayViewD, ArrayViewMutD, Axis, Zip};
 use rayon::prelude::*;
 
+use crate::simd_row_sum::Isa;
 use crate::{check, in_rayon_pool, Stopped, WORK_BETWEEN_CHECKS};
 
 /// A float dtype the kernel works in (float32 or float64).
@@ -132,15 +133,16 @@ mod wide {
         update_slices(out, a, b, t);
     }
 
-    pub(super) fn dispatch<A, B, C>(out: &mut [C], a: &[A], b: &[B], threshold: f64)
+    pub(super) fn dispatch<A, B, C>(isa: Isa, out: &mut [C], a: &[A], b: &[B], threshold: f64)
     where
         A: Float,
         B: Float,
         C: Float + From<A> + From<B>,
     {
-        match best_isa() {
-            // SAFETY: `best_isa` reports only instruction sets this CPU supports (AVX-512 there
-            // means F and DQ, which includes the F needed here).
+        let isa = if isa.is_available() { isa } else { best_isa() };
+        match isa {
+            // SAFETY: `isa` is available on this CPU (AVX-512 there means F and DQ, which
+            // includes the F needed here).
             Isa::Avx512 => unsafe { avx512(out, a, b, threshold) },
             // SAFETY: as above.
             Isa::Avx2 => unsafe { avx2(out, a, b, threshold) },
@@ -151,7 +153,17 @@ mod wide {
 
 #[cfg(not(target_arch = "x86_64"))]
 mod wide {
-    pub(super) use super::update_slices as dispatch;
+    use super::{update_slices, Float};
+    use crate::simd_row_sum::Isa;
+
+    pub(super) fn dispatch<A, B, C>(_isa: Isa, out: &mut [C], a: &[A], b: &[B], threshold: f64)
+    where
+        A: Float,
+        B: Float,
+        C: Float + From<A> + From<B>,
+    {
+        update_slices(out, a, b, threshold);
+    }
 }
 
 /// Where `a > threshold`, sets `out` to `sqrt(a**2 + b**2)`; elsewhere `out` keeps its value.
@@ -159,12 +171,15 @@ mod wide {
 /// Each square is computed in its input's dtype and converted to `out`'s dtype before the sum,
 /// as NumPy does for mixed float32/float64 inputs. `threshold` is compared in float64: pass it
 /// already rounded to the dtype NumPy compares in (float32 for a float32 `a` and a Python float).
-/// Any strides work. Parallel over chunks inside a rayon pool (see the crate docs).
+/// Any strides work. Parallel over chunks inside a rayon pool (see the crate docs). `isa` picks
+/// the vector build of the contiguous loop (unavailable ones fall back to the best available;
+/// all give the same bits).
 pub fn masked_hypot<A, B, C>(
     a: ArrayViewD<'_, A>,
     b: ArrayViewD<'_, B>,
     mut out: ArrayViewMutD<'_, C>,
     threshold: f64,
+    isa: Isa,
     stop: &AtomicBool,
 ) -> Result<(), MaskedHypotError>
 where
@@ -178,7 +193,7 @@ where
     if let (Some(a), Some(b), Some(out)) = (a.as_slice(), b.as_slice(), out.as_slice_mut()) {
         let task = |((out, a), b): ((&mut [C], &[A]), &[B])| -> Result<(), Stopped> {
             check(stop)?;
-            wide::dispatch(out, a, b, threshold);
+            wide::dispatch(isa, out, a, b, threshold);
             Ok(())
         };
         let n = WORK_BETWEEN_CHECKS;
@@ -242,7 +257,7 @@ mod tests {
         let a = arr1(&[1.0f64, 3.0, f64::NAN, 2.0, 4.0]).into_dyn();
         let b = arr1(&[5.0f64, 4.0, 1.0, 1.0, f64::INFINITY]).into_dyn();
         let mut out = Array::from_elem(IxDyn(&[5]), -1.0f64);
-        masked_hypot(a.view(), b.view(), out.view_mut(), 2.0, &NEVER).unwrap();
+        masked_hypot(a.view(), b.view(), out.view_mut(), 2.0, Isa::Scalar, &NEVER).unwrap();
         assert_eq!(
             out.as_slice().unwrap(),
             &[-1.0, 5.0, -1.0, -1.0, f64::INFINITY]
@@ -255,7 +270,7 @@ mod tests {
         let a = arr1(&[3e20f32]).into_dyn();
         let b = arr1(&[0.0f64]).into_dyn();
         let mut out = ArrayD::<f64>::zeros(IxDyn(&[1]));
-        masked_hypot(a.view(), b.view(), out.view_mut(), 2.0, &NEVER).unwrap();
+        masked_hypot(a.view(), b.view(), out.view_mut(), 2.0, Isa::Scalar, &NEVER).unwrap();
         assert_eq!(out[[0]], f64::INFINITY);
     }
 
@@ -264,7 +279,7 @@ mod tests {
         let a = Array::from_shape_fn((4, 6), |(i, j)| (i * 6 + j) as f32).into_dyn();
         let b = Array::from_elem((6, 4), 1.0f32).reversed_axes().into_dyn();
         let mut out = ArrayD::<f32>::zeros(IxDyn(&[4, 6]));
-        masked_hypot(a.view(), b.view(), out.view_mut(), 2.0, &NEVER).unwrap();
+        masked_hypot(a.view(), b.view(), out.view_mut(), 2.0, Isa::Scalar, &NEVER).unwrap();
         for ((i, j), &v) in out
             .clone()
             .into_dimensionality::<ndarray::Ix2>()
@@ -283,7 +298,15 @@ mod tests {
         let a = Array::from_shape_fn(n, |i| (i % 7) as f64).into_dyn();
         let b = Array::from_shape_fn(n, |i| (i % 5) as f32).into_dyn();
         let mut serial = ArrayD::<f64>::zeros(IxDyn(&[n]));
-        masked_hypot(a.view(), b.view(), serial.view_mut(), 2.0, &NEVER).unwrap();
+        masked_hypot(
+            a.view(),
+            b.view(),
+            serial.view_mut(),
+            2.0,
+            Isa::Scalar,
+            &NEVER,
+        )
+        .unwrap();
         let a2 = a
             .view()
             .into_shape_with_order((n / 7, 7))
@@ -297,19 +320,43 @@ mod tests {
             .reversed_axes()
             .into_dyn();
         let mut strided = ArrayD::<f64>::zeros(IxDyn(&[7, n / 7]));
-        masked_hypot(a2.view(), b2.view(), strided.view_mut(), 2.0, &NEVER).unwrap();
+        masked_hypot(
+            a2.view(),
+            b2.view(),
+            strided.view_mut(),
+            2.0,
+            Isa::Scalar,
+            &NEVER,
+        )
+        .unwrap();
+        for isa in Isa::ALL {
+            let mut out = ArrayD::<f64>::zeros(IxDyn(&[n]));
+            masked_hypot(a.view(), b.view(), out.view_mut(), 2.0, isa, &NEVER).unwrap();
+            assert_eq!(out, serial, "{}", isa.name());
+        }
         for threads in [1, 2, 3] {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
                 .build()
                 .unwrap();
             let mut out = ArrayD::<f64>::zeros(IxDyn(&[n]));
-            pool.install(|| masked_hypot(a.view(), b.view(), out.view_mut(), 2.0, &NEVER))
-                .unwrap();
+            pool.install(|| {
+                masked_hypot(a.view(), b.view(), out.view_mut(), 2.0, Isa::Scalar, &NEVER)
+            })
+            .unwrap();
             assert_eq!(out, serial);
             let mut out2 = ArrayD::<f64>::zeros(IxDyn(&[7, n / 7]));
-            pool.install(|| masked_hypot(a2.view(), b2.view(), out2.view_mut(), 2.0, &NEVER))
-                .unwrap();
+            pool.install(|| {
+                masked_hypot(
+                    a2.view(),
+                    b2.view(),
+                    out2.view_mut(),
+                    2.0,
+                    Isa::Scalar,
+                    &NEVER,
+                )
+            })
+            .unwrap();
             assert_eq!(out2, strided);
         }
         assert_eq!(
@@ -324,7 +371,8 @@ mod tests {
         let a = ArrayD::<f64>::from_elem(IxDyn(&[n]), 3.0);
         let mut out = ArrayD::<f64>::zeros(IxDyn(&[n]));
         let stop = AtomicBool::new(true);
-        let err = masked_hypot(a.view(), a.view(), out.view_mut(), 2.0, &stop).unwrap_err();
+        let err =
+            masked_hypot(a.view(), a.view(), out.view_mut(), 2.0, Isa::Scalar, &stop).unwrap_err();
         assert_eq!(err, MaskedHypotError::Stopped(Stopped));
     }
 
@@ -333,7 +381,8 @@ mod tests {
         let a = ArrayD::<f64>::zeros(IxDyn(&[3]));
         let b = ArrayD::<f64>::zeros(IxDyn(&[4]));
         let mut out = ArrayD::<f64>::zeros(IxDyn(&[3]));
-        let err = masked_hypot(a.view(), b.view(), out.view_mut(), 2.0, &NEVER).unwrap_err();
+        let err =
+            masked_hypot(a.view(), b.view(), out.view_mut(), 2.0, Isa::Scalar, &NEVER).unwrap_err();
         assert!(matches!(err, MaskedHypotError::Shape(_)));
     }
 }
