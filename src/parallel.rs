@@ -20,8 +20,8 @@ pub const THREADS_VARIABLE: &str = "RUST_ARRAYS_NUM_THREADS";
 /// More threads than this is surely a mistake (and each costs a stack).
 const MAX_THREADS: usize = 1024;
 /// Below this much work (pairs, elements, sieved numbers) a kernel runs inline on the calling
-/// thread: handing it to a pool would cost more than it saves, and it ends too soon to need
-/// interrupting.
+/// thread: handing it to other threads would cost more than it saves, and it ends too soon to
+/// need interrupting.
 const INLINE_WORK: u128 = 1 << 18;
 /// How often the waiting thread lets Python run its signal handlers.
 const POLL_INTERVAL: Duration = Duration::from_millis(10);
@@ -110,10 +110,17 @@ fn pool(threads: usize) -> PyResult<Arc<ThreadPool>> {
     Ok(pool)
 }
 
-/// Runs a kernel with the GIL released: inline when `work` is small, otherwise on a pool of
-/// `threads` threads while this thread waits and, every [`POLL_INTERVAL`], runs Python's signal
-/// handlers; an exception there (KeyboardInterrupt on Ctrl-C) sets the kernel's stop flag and
-/// is raised once the kernel has stopped.
+/// Runs a kernel with the GIL released.
+///
+/// Where it runs: small work inline on the calling thread; one thread's worth on the calling
+/// thread too (so that concurrent callers, such as dask's worker threads, each compute on their
+/// own thread instead of queueing for a shared one); more threads on the shared pool of that
+/// size.
+///
+/// Ctrl-C: Python runs signal handlers only on its main thread. There the kernel runs on
+/// another thread (a pool's, or a scoped one for a single thread) while the main thread waits
+/// and, every [`POLL_INTERVAL`], runs the handlers; an exception there (KeyboardInterrupt)
+/// sets the kernel's stop flag and is raised once the kernel has stopped.
 pub fn run<T: Send>(
     py: Python<'_>,
     threads: usize,
@@ -121,44 +128,72 @@ pub fn run<T: Send>(
     kernel: impl FnOnce(&AtomicBool) -> Result<T, Stopped> + Send,
 ) -> PyResult<T> {
     let stop = AtomicBool::new(false);
-    if work < INLINE_WORK {
+    let small = work < INLINE_WORK;
+    let poll_signals = !small && is_main_thread(py)?;
+    if small || (threads == 1 && !poll_signals) {
         // Not inside a pool: the kernel runs serially on this thread.
         return py
             .detach(|| kernel(&stop))
             .map_err(|Stopped| PyKeyboardInterrupt::new_err(()));
     }
-    let pool = pool(threads)?;
-    // Python runs signal handlers only on its main thread; elsewhere don't compete for the GIL.
-    let poll_signals = is_main_thread(py)?;
     let mut interrupt: Option<PyErr> = None;
-    let result = py.detach(|| {
-        let (done_sender, done) = mpsc::channel::<()>();
-        let mut result = None;
-        pool.in_place_scope(|scope| {
-            scope.spawn(|_| {
-                result = Some(kernel(&stop));
-                let _ = done_sender.send(());
+    let result = if threads == 1 {
+        py.detach(|| {
+            let (done_sender, done) = mpsc::channel::<()>();
+            let stop = &stop;
+            std::thread::scope(|scope| {
+                let worker = scope.spawn(move || {
+                    let result = kernel(stop);
+                    let _ = done_sender.send(());
+                    result
+                });
+                wait_polling_signals(&done, true, stop, &mut interrupt);
+                worker.join().ok()
+            })
+        })
+    } else {
+        let pool = pool(threads)?;
+        py.detach(|| {
+            let (done_sender, done) = mpsc::channel::<()>();
+            let mut result = None;
+            pool.in_place_scope(|scope| {
+                scope.spawn(|_| {
+                    result = Some(kernel(&stop));
+                    let _ = done_sender.send(());
+                });
+                wait_polling_signals(&done, poll_signals, &stop, &mut interrupt);
             });
-            loop {
-                match done.recv_timeout(POLL_INTERVAL) {
-                    Ok(()) | Err(RecvTimeoutError::Disconnected) => break,
-                    Err(RecvTimeoutError::Timeout) if poll_signals && interrupt.is_none() => {
-                        if let Err(err) = Python::attach(|py| py.check_signals()) {
-                            interrupt = Some(err);
-                            stop.store(true, Ordering::Relaxed);
-                        }
-                    }
-                    Err(RecvTimeoutError::Timeout) => {}
-                }
-            }
-        });
-        result
-    });
+            result
+        })
+    };
     match (result, interrupt) {
         (_, Some(err)) => Err(err),
         (Some(Ok(value)), None) => Ok(value),
         (Some(Err(Stopped)), None) | (None, None) => {
             Err(PyRuntimeError::new_err("the kernel stopped unexpectedly"))
+        }
+    }
+}
+
+/// Waits for the kernel's `done` message; meanwhile, if `poll_signals`, runs Python's signal
+/// handlers every [`POLL_INTERVAL`] and stops the kernel on the first exception, kept in
+/// `interrupt`.
+fn wait_polling_signals(
+    done: &mpsc::Receiver<()>,
+    poll_signals: bool,
+    stop: &AtomicBool,
+    interrupt: &mut Option<PyErr>,
+) {
+    loop {
+        match done.recv_timeout(POLL_INTERVAL) {
+            Ok(()) | Err(RecvTimeoutError::Disconnected) => break,
+            Err(RecvTimeoutError::Timeout) if poll_signals && interrupt.is_none() => {
+                if let Err(err) = Python::attach(|py| py.check_signals()) {
+                    *interrupt = Some(err);
+                    stop.store(true, Ordering::Relaxed);
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {}
         }
     }
 }

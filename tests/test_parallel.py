@@ -91,7 +91,8 @@ POOL_THREADS = """
 @pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="needs Linux's /proc")
 @pytest.mark.parametrize(
     ("variable", "num_threads", "expected"),
-    [("1", "None", 1), ("3", "None", 3), ("3", "2", 2), (None, "None", os.cpu_count())],
+    # One thread computes without a pool (on the caller, or a scoped thread that has ended).
+    [("1", "None", 0), ("3", "None", 3), ("3", "2", 2), (None, "None", os.cpu_count())],
 )
 def test_environment_variable_sets_the_default_thread_count(
     monkeypatch: pytest.MonkeyPatch, variable: str | None, num_threads: str, expected: int
@@ -158,3 +159,28 @@ def test_dask_process_scheduler_after_a_parallel_call() -> None:
     done = run_python(DASK_PROCESSES.format())
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+SINGLE_THREAD_CALLERS = """
+    import os, threading, numpy as np, rust_arrays
+    a = np.random.default_rng(0).random(3000) * 1e7
+    before = len(os.listdir("/proc/self/task"))
+    threads = [
+        threading.Thread(target=rust_arrays.do_something, args=(a, a), kwargs={"num_threads": 1})
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    print(len(os.listdir("/proc/self/task")) - before)
+"""
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="needs Linux's /proc")
+def test_single_threaded_calls_compute_on_their_own_thread() -> None:
+    # Concurrent callers (dask's worker threads) must not queue for one shared worker thread:
+    # num_threads=1 off the main thread computes on the calling thread, starting no pool.
+    done = run_python(SINGLE_THREAD_CALLERS)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) == 0

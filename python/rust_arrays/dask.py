@@ -15,6 +15,7 @@ DataArray with ``a``'s dims, coords, name and attrs; ``do_something`` a 0-d Data
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -106,7 +107,17 @@ def do_something(a: Any, b: Any, *, num_threads: int | None = 1) -> Any:
     meta = np.empty(0, dtype=sum_dtype)  # given, so dask does not call the function to find it
     a_sq = a_kept.map_blocks(_square_block, sum_dtype, dtype=sum_dtype, meta=meta)
     b_sq = b_kept.map_blocks(_square_block, sum_dtype, dtype=sum_dtype, meta=meta)
-    partial_sums = dask_array.blockwise(
+    with warnings.catch_warnings():
+        # The grid of partial sums has len(a chunks) x len(b chunks) blocks by design.
+        warnings.simplefilter("ignore", dask_array.PerformanceWarning)
+        partial_sums = _partial_sums(dask_array, a_sq, b_sq, num_threads)
+    return _as_result(partial_sums.sum(dtype=np.int64), data_arrays)
+
+
+def _partial_sums(
+    dask_array: Any, a_sq: DaskArray, b_sq: DaskArray, num_threads: int | None
+) -> Any:
+    return dask_array.blockwise(
         _pair_sum,
         "ij",
         a_sq,
@@ -119,7 +130,6 @@ def do_something(a: Any, b: Any, *, num_threads: int | None = 1) -> Any:
         adjust_chunks={"i": 1, "j": 1},
         meta=np.empty((0, 0), dtype=np.int64),
     )
-    return _as_result(partial_sums.sum(dtype=np.int64), data_arrays)
 
 
 def _as_result(total: DaskArray, data_arrays: bool) -> Any:
