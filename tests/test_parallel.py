@@ -162,9 +162,8 @@ def test_dask_process_scheduler_after_a_parallel_call() -> None:
 
 
 SINGLE_THREAD_CALLERS = """
-    import os, threading, numpy as np, rust_arrays
+    import glob, threading, time, numpy as np, rust_arrays
     a = np.random.default_rng(0).random(3000) * 1e7
-    before = len(os.listdir("/proc/self/task"))
     threads = [
         threading.Thread(target=rust_arrays.do_something, args=(a, a), kwargs={"num_threads": 1})
         for _ in range(2)
@@ -173,7 +172,9 @@ SINGLE_THREAD_CALLERS = """
         thread.start()
     for thread in threads:
         thread.join()
-    print(len(os.listdir("/proc/self/task")) - before)
+    time.sleep(0.2)  # pool threads live on and name themselves at once; give them time to
+    names = [open(path).read().strip() for path in glob.glob("/proc/self/task/*/comm")]
+    print(sum(name.startswith("rust-arrays-") for name in names))
 """
 
 
