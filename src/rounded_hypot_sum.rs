@@ -7,12 +7,13 @@ use std::borrow::Cow;
 use std::sync::atomic::AtomicBool;
 
 use half::f16;
-use numpy::{Element, PyReadonlyArray1, PyUntypedArrayMethods};
+use numpy::{Element, PyReadonlyArray1};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
-use rust_arrays_core::rounded_hypot_sum::sum_rounded_roots;
+use rust_arrays_core::rounded_hypot_sum::{sum_rounded_roots, SquareSum};
 use rust_arrays_core::rounded_hypot_sweep::{sum_float_squares, Method};
+use rust_arrays_core::simd_row_sum::Isa;
 use rust_arrays_core::Stopped;
 
 use crate::isa::parse_isa;
@@ -56,6 +57,32 @@ fn sum_detached<T: Element + Clone + Sync>(
     run(py, threads, pairs, |stop| kernel(a_sq, b_sq, stop))
 }
 
+/// The argument as [`Squares`], or a TypeError naming it.
+fn squares<'py>(name: &str, array: &Bound<'py, PyAny>) -> PyResult<Squares<'py>> {
+    array.extract().map_err(|_| {
+        let dtype = array
+            .getattr("dtype")
+            .map_or_else(|_| array.get_type().to_string(), |dtype| dtype.to_string());
+        PyTypeError::new_err(format!(
+            "do_something_from_squares(): {name} must be a 1-D array of float16, float32, \
+             float64 or (u)int8..64 values, got {dtype}"
+        ))
+    })
+}
+
+/// Every pair evaluated: the only method for integer and float16 squares.
+fn brute_force<T: SquareSum + Element + Clone>(
+    py: Python<'_>,
+    a_sq: &PyReadonlyArray1<'_, T>,
+    b_sq: &PyReadonlyArray1<'_, T>,
+    threads: usize,
+    isa: Isa,
+) -> PyResult<i64> {
+    sum_detached(py, a_sq, b_sq, threads, |a, b, stop| {
+        sum_rounded_roots(a, b, isa, stop)
+    })
+}
+
 fn parse_method(method: &str) -> PyResult<Method> {
     match method {
         "auto" => Ok(Method::Auto),
@@ -78,8 +105,8 @@ fn parse_method(method: &str) -> PyResult<Method> {
 #[pyo3(signature = (a_sq, b_sq, /, *, num_threads=None, method="auto", isa=None))]
 pub fn do_something_from_squares(
     py: Python<'_>,
-    a_sq: Squares<'_>,
-    b_sq: Squares<'_>,
+    a_sq: &Bound<'_, PyAny>,
+    b_sq: &Bound<'_, PyAny>,
     num_threads: Option<&Bound<'_, PyAny>>,
     method: &str,
     isa: Option<&str>,
@@ -88,62 +115,26 @@ pub fn do_something_from_squares(
     let threads = thread_count("do_something", num_threads)?;
     let method = parse_method(method)?;
     let isa = parse_isa("do_something", isa)?;
-    match (&a_sq, &b_sq) {
+    match (&squares("a_sq", a_sq)?, &squares("b_sq", b_sq)?) {
         (F64(a), F64(b)) => sum_detached(py, a, b, threads, |a, b, stop| {
             sum_float_squares(a, b, method, isa, stop)
         }),
         (F32(a), F32(b)) => sum_detached(py, a, b, threads, |a, b, stop| {
             sum_float_squares(a, b, method, isa, stop)
         }),
-        (F16(a), F16(b)) => sum_detached(py, a, b, threads, |a, b, stop| {
-            sum_rounded_roots(a, b, isa, stop)
-        }),
-        (I64(a), I64(b)) => sum_detached(py, a, b, threads, |a, b, stop| {
-            sum_rounded_roots(a, b, isa, stop)
-        }),
-        (I32(a), I32(b)) => sum_detached(py, a, b, threads, |a, b, stop| {
-            sum_rounded_roots(a, b, isa, stop)
-        }),
-        (I16(a), I16(b)) => sum_detached(py, a, b, threads, |a, b, stop| {
-            sum_rounded_roots(a, b, isa, stop)
-        }),
-        (I8(a), I8(b)) => sum_detached(py, a, b, threads, |a, b, stop| {
-            sum_rounded_roots(a, b, isa, stop)
-        }),
-        (U64(a), U64(b)) => sum_detached(py, a, b, threads, |a, b, stop| {
-            sum_rounded_roots(a, b, isa, stop)
-        }),
-        (U32(a), U32(b)) => sum_detached(py, a, b, threads, |a, b, stop| {
-            sum_rounded_roots(a, b, isa, stop)
-        }),
-        (U16(a), U16(b)) => sum_detached(py, a, b, threads, |a, b, stop| {
-            sum_rounded_roots(a, b, isa, stop)
-        }),
-        (U8(a), U8(b)) => sum_detached(py, a, b, threads, |a, b, stop| {
-            sum_rounded_roots(a, b, isa, stop)
-        }),
+        (F16(a), F16(b)) => brute_force(py, a, b, threads, isa),
+        (I64(a), I64(b)) => brute_force(py, a, b, threads, isa),
+        (I32(a), I32(b)) => brute_force(py, a, b, threads, isa),
+        (I16(a), I16(b)) => brute_force(py, a, b, threads, isa),
+        (I8(a), I8(b)) => brute_force(py, a, b, threads, isa),
+        (U64(a), U64(b)) => brute_force(py, a, b, threads, isa),
+        (U32(a), U32(b)) => brute_force(py, a, b, threads, isa),
+        (U16(a), U16(b)) => brute_force(py, a, b, threads, isa),
+        (U8(a), U8(b)) => brute_force(py, a, b, threads, isa),
         _ => Err(PyTypeError::new_err(format!(
             "do_something_from_squares(): a_sq and b_sq must have the same dtype, got {} and {}",
-            dtype_name(&a_sq),
-            dtype_name(&b_sq)
+            a_sq.getattr("dtype")?,
+            b_sq.getattr("dtype")?
         ))),
     }
-}
-
-fn dtype_name(squares: &Squares<'_>) -> String {
-    use Squares::*;
-    let dtype = match squares {
-        F64(a) => a.dtype(),
-        F32(a) => a.dtype(),
-        F16(a) => a.dtype(),
-        I64(a) => a.dtype(),
-        I32(a) => a.dtype(),
-        I16(a) => a.dtype(),
-        I8(a) => a.dtype(),
-        U64(a) => a.dtype(),
-        U32(a) => a.dtype(),
-        U16(a) => a.dtype(),
-        U8(a) => a.dtype(),
-    };
-    dtype.to_string()
 }
