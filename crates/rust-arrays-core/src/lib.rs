@@ -14,6 +14,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub mod masked_hypot;
+pub mod modis;
 pub mod numpy_cast;
 pub mod primes;
 pub mod rounded_hypot_sum;

@@ -1,0 +1,427 @@
+//! MODIS geolocation interpolation with the satellite zenith angle, as in
+//! `geotiepoints.modisinterpolator` 1.9.0, bit for bit for float32 input.
+//!
+//! Every step reproduces the C that Cython 3.2.4 generates upstream: integer literals there are C
+//! doubles, so `1 - x` with a float `x` is computed in double, while `float * float` stays float
+//! and every store into a float variable rounds. `T::wide` widens to f64, `T::narrow` is such a
+//! store. All libm calls are the double versions (`sin`, `cos`, `asin`, `acos`, `sqrt`). For f64
+//! input the same formulas run in f64 (upstream rejects float64). See `docs/modis.md`.
+//!
+//! Scans are independent: [`interpolate_scan`] does one scan with its own small work buffers, so
+//! callers can run scans in parallel.
+
+use std::f64::consts::PI;
+use std::ops::{Add, Div, Mul, Sub};
+
+/// Earth radius (km) and satellite altitude (km) of the zenith-angle geometry.
+const R: f64 = 6370.997;
+const H: f64 = 709.0;
+/// Earth radius (m) of the cartesian conversion.
+const EARTH_RADIUS: f64 = 6_370_997.0;
+
+/// float32 or float64: the type of the input, output and every "float" variable upstream.
+pub trait GeoFloat:
+    Copy
+    + Send
+    + Sync
+    + PartialEq
+    + PartialOrd
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + 'static
+{
+    /// Widening to double (exact).
+    fn wide(self) -> f64;
+    /// A store of a double into a variable of this type (round to nearest even).
+    fn narrow(value: f64) -> Self;
+}
+
+impl GeoFloat for f32 {
+    #[inline(always)]
+    fn wide(self) -> f64 {
+        f64::from(self)
+    }
+    #[inline(always)]
+    fn narrow(value: f64) -> Self {
+        value as f32
+    }
+}
+
+impl GeoFloat for f64 {
+    #[inline(always)]
+    fn wide(self) -> f64 {
+        self
+    }
+    #[inline(always)]
+    fn narrow(value: f64) -> Self {
+        value
+    }
+}
+
+/// The resolutions upstream supports: 1 km to 500 m or 250 m, 5 km to 1 km, 500 m or 250 m.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    M250,
+    M500,
+    Km1,
+    Km5,
+}
+
+impl Resolution {
+    /// The resolution of that many metres, if supported.
+    pub fn from_metres(metres: u32) -> Option<Self> {
+        match metres {
+            250 => Some(Self::M250),
+            500 => Some(Self::M500),
+            1000 => Some(Self::Km1),
+            5000 => Some(Self::Km5),
+            _ => None,
+        }
+    }
+
+    fn metres(self) -> usize {
+        match self {
+            Self::M250 => 250,
+            Self::M500 => 500,
+            Self::Km1 => 1000,
+            Self::Km5 => 5000,
+        }
+    }
+}
+
+/// Why a geometry or an input cannot be interpolated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModisError {
+    /// The coarse/fine pair is not one upstream supports.
+    Resolutions { coarse: u32, fine: u32 },
+    /// 5 km tie points must have 270 or 271 columns.
+    ScanWidth(usize),
+    /// Inputs of the wrong shape.
+    Shape(String),
+}
+
+impl std::fmt::Display for ModisError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Resolutions { coarse, fine } => write!(
+                f,
+                "cannot interpolate from {coarse} m to {fine} m (supported: 1000 to 500 or 250, \
+                 5000 to 1000, 500 or 250)"
+            ),
+            Self::ScanWidth(width) => write!(
+                f,
+                "5 km tie points must have 270 or 271 columns per scan, got {width}"
+            ),
+            Self::Shape(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for ModisError {}
+
+/// The fixed layout of one interpolation: scan sizes, fine coordinates (`s_s`, `s_t`) and which
+/// coarse cell each fine row and column falls in.
+#[derive(Debug, Clone)]
+pub struct Geometry<T> {
+    /// Coarse rows per scan (10 for 1 km, 2 for 5 km).
+    pub coarse_rows: usize,
+    /// Coarse columns per scan (1354; 271 or 270 for 5 km).
+    pub coarse_cols: usize,
+    /// Fine rows per scan.
+    pub fine_rows: usize,
+    /// Fine columns per scan.
+    pub fine_cols: usize,
+    /// Fine pixels per coarse pixel along each axis.
+    pub factor: usize,
+    /// `scan_width` of upstream's alignment term: coarse pixels per km (1 or 5).
+    scan_width: usize,
+    s_s: Vec<T>,
+    s_t: Vec<T>,
+    cell_col: Vec<usize>,
+    cell_row: Vec<usize>,
+}
+
+impl<T: GeoFloat> Geometry<T> {
+    /// The geometry of `coarse` to `fine` tie points. `coarse_scan_width` is only read for 5 km
+    /// (None or 0: 271).
+    pub fn new(
+        coarse: u32,
+        fine: u32,
+        coarse_scan_width: Option<usize>,
+    ) -> Result<Self, ModisError> {
+        use Resolution::*;
+        let bad = ModisError::Resolutions { coarse, fine };
+        let (c, f) = match (Resolution::from_metres(coarse), Resolution::from_metres(fine)) {
+            (Some(c), Some(f)) => (c, f),
+            _ => return Err(bad),
+        };
+        if !matches!((c, f), (Km1, M500 | M250) | (Km5, Km1 | M500 | M250)) {
+            return Err(bad);
+        }
+        let coarse_per_km = c.metres() / 1000;
+        let fine_per_km = 1000 / f.metres();
+        let factor = fine_per_km * coarse_per_km;
+        let fine_cols = 1354 * fine_per_km;
+        let (coarse_rows, coarse_cols) = if c == Km1 {
+            (10, 1354)
+        } else {
+            match coarse_scan_width.unwrap_or(0) {
+                0 | 271 => (2, 271),
+                270 => (2, 270),
+                other => return Err(ModisError::ScanWidth(other)),
+            }
+        };
+        let fine_rows = coarse_rows * factor;
+        // Upstream's float32 coordinate arrays (exact small values in either type).
+        let (x, y): (Vec<f64>, Vec<f64>) = if c == Km1 {
+            let x = (0..fine_cols)
+                .map(|col| {
+                    if col >= fine_cols - factor {
+                        (factor + col - (fine_cols - factor)) as f64
+                    } else {
+                        (col % factor) as f64
+                    }
+                })
+                .collect();
+            let half = factor / 2;
+            let y = (0..fine_rows)
+                .map(|row| {
+                    if row < half {
+                        0.5 + row as f64 - half as f64
+                    } else if row >= fine_rows - half {
+                        (factor as f64 + 0.5) + (half - (fine_rows - row)) as f64
+                    } else {
+                        ((row + half) % factor) as f64 + 0.5
+                    }
+                })
+                .collect();
+            (x, y)
+        } else {
+            let mut x: Vec<f64> = (0..fine_cols)
+                .map(|col| (col as i64 - 2).rem_euclid(factor as i64) as f64)
+                .collect();
+            x[0] = -2.0;
+            x[1] = -1.0;
+            let tail: &[f64] = if coarse_cols == 271 {
+                &[5.0, 6.0]
+            } else {
+                &[5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0]
+            };
+            x[fine_cols - tail.len()..].copy_from_slice(tail);
+            let y = (0..fine_rows).map(|row| row as f64 - 2.0).collect();
+            (x, y)
+        };
+        let n = T::narrow(factor as f64);
+        let s_s = x.iter().map(|&v| T::narrow(v) / n).collect();
+        let s_t = y.iter().map(|&v| T::narrow(v) / n).collect();
+        // The coarse cell of each fine pixel, as upstream's block copies ("expansion") place it.
+        let (row_shift, col_shift) = if c == Km1 {
+            (factor as i64 / 2, 0)
+        } else {
+            (0, 2 * fine_per_km as i64)
+        };
+        let cell = |index: usize, shift: i64, cells: usize| {
+            (index as i64 - shift)
+                .div_euclid(factor as i64)
+                .clamp(0, cells as i64 - 1) as usize
+        };
+        let cell_row = (0..fine_rows)
+            .map(|row| cell(row, row_shift, coarse_rows - 1))
+            .collect();
+        let cell_col = (0..fine_cols)
+            .map(|col| cell(col, col_shift, coarse_cols - 1))
+            .collect();
+        Ok(Self {
+            coarse_rows,
+            coarse_cols,
+            fine_rows,
+            fine_cols,
+            factor,
+            scan_width: coarse_per_km,
+            s_s,
+            s_t,
+            cell_col,
+            cell_row,
+        })
+    }
+
+    /// Fresh work buffers for [`interpolate_scan`] (one set per thread).
+    pub fn buffers(&self) -> ScanBuffers<T> {
+        let cells = (self.coarse_rows - 1) * (self.coarse_cols - 1);
+        let zero = T::narrow(0.0);
+        ScanBuffers {
+            expansion: vec![zero; cells],
+            alignment: vec![zero; cells],
+            xyz: vec![[zero; 3]; self.coarse_rows * self.coarse_cols],
+        }
+    }
+}
+
+/// Per-scan work buffers: the expansion and alignment coefficients of each coarse cell and the
+/// cartesian coordinates of each tie point.
+#[derive(Debug, Clone)]
+pub struct ScanBuffers<T> {
+    expansion: Vec<T>,
+    alignment: Vec<T>,
+    xyz: Vec<[T; 3]>,
+}
+
+#[inline(always)]
+fn deg2rad<T: GeoFloat>(degrees: T) -> T {
+    T::narrow(degrees.wide() * (PI / 180.0))
+}
+
+#[inline(always)]
+fn rad2deg(radians: f64) -> f64 {
+    radians * (180.0 / PI)
+}
+
+#[inline(always)]
+fn sign(value: f64) -> f64 {
+    if value > 0.0 {
+        1.0
+    } else if value < 0.0 {
+        -1.0
+    } else {
+        0.0
+    }
+}
+
+#[inline(always)]
+fn compute_phi<T: GeoFloat>(zeta: T) -> T {
+    T::narrow(((R * zeta.wide().sin()) / (R + H)).asin())
+}
+
+#[inline(always)]
+fn compute_zeta<T: GeoFloat>(phi: T) -> T {
+    T::narrow((((R + H) * phi.wide().sin()) / R).asin())
+}
+
+/// Upstream's `_compute_expansion_alignment` for the tie points `satz_a` and its right
+/// neighbour `satz_b` (degrees): (expansion, alignment).
+#[inline]
+fn expansion_alignment<T: GeoFloat>(satz_a: T, satz_b: T, scan_width: usize) -> (T, T) {
+    let satz_a_rad = deg2rad(satz_a);
+    let satz_b_rad = deg2rad(satz_b);
+    let phi_a = compute_phi(satz_a_rad);
+    let phi_b = compute_phi(satz_b_rad);
+    let theta_a = satz_a_rad - phi_a;
+    let theta_b = satz_b_rad - phi_b;
+    let phi = T::narrow((phi_a + phi_b).wide() / 2.0);
+    let zeta = compute_zeta(phi);
+    let theta = zeta - phi;
+    let denominator = if theta_a == theta_b {
+        T::narrow(theta_a.wide() * 2.0)
+    } else {
+        theta_a - theta_b
+    };
+    let expansion =
+        T::narrow(4.0 * ((((theta_a + theta_b).wide() / 2.0) - theta.wide()) / denominator.wide()));
+    let sin_beta_2 = T::narrow(scan_width as f64 / (2.0 * H));
+    let cos_zeta = zeta.wide().cos();
+    let d = T::narrow(((((R + H) / R) * phi.wide().cos()) - cos_zeta) * sin_beta_2.wide());
+    let e = T::narrow(cos_zeta - (cos_zeta * cos_zeta - (d * d).wide()).sqrt());
+    let alignment = T::narrow(((4.0 * e.wide()) * zeta.wide().sin()) / denominator.wide());
+    (expansion, alignment)
+}
+
+/// Upstream's `lonlat2xyz` for one tie point (degrees).
+#[inline]
+fn lonlat_to_xyz<T: GeoFloat>(lon: T, lat: T) -> [T; 3] {
+    let lon_rad = deg2rad(lon).wide();
+    let lat_rad = deg2rad(lat).wide();
+    [
+        T::narrow((EARTH_RADIUS * lat_rad.cos()) * lon_rad.cos()),
+        T::narrow((EARTH_RADIUS * lat_rad.cos()) * lon_rad.sin()),
+        T::narrow(EARTH_RADIUS * lat_rad.sin()),
+    ]
+}
+
+/// Upstream's `xyz2lonlat` (default `low_lat_z=True`, `thr=0.8` rounded to `T`): (lon, lat).
+#[inline]
+fn xyz_to_lonlat<T: GeoFloat>(xyz: [T; 3]) -> (T, T) {
+    let (x, y, z) = (xyz[0].wide(), xyz[1].wide(), xyz[2].wide());
+    let lon = T::narrow(rad2deg((x / (x * x + y * y).sqrt()).acos()) * sign(y));
+    let thr = T::narrow(0.8).wide();
+    let lat = if z < thr * EARTH_RADIUS && z > (-1.0 * thr) * EARTH_RADIUS {
+        T::narrow(90.0 - rad2deg((z / EARTH_RADIUS).acos()))
+    } else {
+        T::narrow(sign(z) * (90.0 - rad2deg(((x * x + y * y).sqrt() / EARTH_RADIUS).asin())))
+    };
+    (lon, lat)
+}
+
+/// Interpolates one scan. `lon`, `lat`, `satz` give the coarse tie point at (row, column) of the
+/// scan (`coarse_rows` x `coarse_cols`, degrees); `fine_lon` and `fine_lat` are the scan's
+/// output, row-major `fine_rows` x `fine_cols`.
+pub fn interpolate_scan<T: GeoFloat>(
+    geometry: &Geometry<T>,
+    lon: impl Fn(usize, usize) -> T,
+    lat: impl Fn(usize, usize) -> T,
+    satz: impl Fn(usize, usize) -> T,
+    buffers: &mut ScanBuffers<T>,
+    fine_lon: &mut [T],
+    fine_lat: &mut [T],
+) {
+    let g = geometry;
+    let (rows, cols) = (g.coarse_rows, g.coarse_cols);
+    assert_eq!(fine_lon.len(), g.fine_rows * g.fine_cols);
+    assert_eq!(fine_lat.len(), g.fine_rows * g.fine_cols);
+    let cell_cols = cols - 1;
+    for i in 0..rows - 1 {
+        for j in 0..cell_cols {
+            let (expansion, alignment) =
+                expansion_alignment(satz(i, j), satz(i, j + 1), g.scan_width);
+            buffers.expansion[i * cell_cols + j] = expansion;
+            buffers.alignment[i * cell_cols + j] = alignment;
+        }
+    }
+    for i in 0..rows {
+        for j in 0..cols {
+            buffers.xyz[i * cols + j] = lonlat_to_xyz(lon(i, j), lat(i, j));
+        }
+    }
+    let xyz = &buffers.xyz;
+    let rows_out = fine_lon
+        .chunks_exact_mut(g.fine_cols)
+        .zip(fine_lat.chunks_exact_mut(g.fine_cols));
+    for (r, (lon_row, lat_row)) in rows_out.enumerate() {
+        let i = g.cell_row[r];
+        let a_track = g.s_t[r];
+        let s_t = a_track.wide();
+        let track_term = s_t * (1.0 - s_t);
+        let one_minus_track = 1.0 - a_track.wide();
+        for c in 0..g.fine_cols {
+            let j = g.cell_col[c];
+            let cell = i * cell_cols + j;
+            let s_s = g.s_s[c].wide();
+            let a_scan = T::narrow(
+                (s_s + (s_s * (1.0 - s_s)) * buffers.expansion[cell].wide())
+                    + track_term * buffers.alignment[cell].wide(),
+            );
+            let one_minus_scan = 1.0 - a_scan.wide();
+            let upper_left = xyz[i * cols + j];
+            let upper_right = xyz[i * cols + j + 1];
+            let lower_right = xyz[(i + 1) * cols + j + 1];
+            let lower_left = xyz[(i + 1) * cols + j];
+            let mut point = [T::narrow(0.0); 3];
+            for k in 0..3 {
+                let scan1 = T::narrow(
+                    one_minus_scan * upper_left[k].wide() + (a_scan * upper_right[k]).wide(),
+                );
+                let scan2 = T::narrow(
+                    one_minus_scan * lower_left[k].wide() + (a_scan * lower_right[k]).wide(),
+                );
+                point[k] = T::narrow(one_minus_track * scan1.wide() + (a_track * scan2).wide());
+            }
+            let (new_lon, new_lat) = xyz_to_lonlat(point);
+            lon_row[c] = new_lon;
+            lat_row[c] = new_lat;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
