@@ -7,6 +7,7 @@
 mod isa;
 mod masked_hypot;
 mod memory;
+mod modis;
 mod parallel;
 mod primes;
 mod rounded_hypot_sum;
@@ -25,5 +26,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?)?;
     m.add_function(wrap_pyfunction!(isa::available_isas, m)?)?;
     m.add_function(wrap_pyfunction!(masked_hypot::masked_hypot_into, m)?)?;
+    m.add_function(wrap_pyfunction!(modis::modis_interpolate, m)?)?;
     Ok(())
 }

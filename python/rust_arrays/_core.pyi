@@ -10,6 +10,7 @@ __all__ = [
     "available_isas",
     "do_something_from_squares",
     "masked_hypot_into",
+    "modis_interpolate",
     "primes",
     "primes_array",
 ]
@@ -40,3 +41,14 @@ def masked_hypot_into(
     num_threads: int | None = None,
     isa: str | None = None,
 ) -> None: ...
+def modis_interpolate(
+    lon: np.ndarray[Any, Any],
+    lat: np.ndarray[Any, Any],
+    satz: np.ndarray[Any, Any],
+    coarse_resolution: int,
+    fine_resolution: int,
+    coarse_scan_width: int | None = None,
+    /,
+    *,
+    num_threads: int | None = None,
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]: ...

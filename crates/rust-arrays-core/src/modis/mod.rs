@@ -12,6 +12,12 @@
 
 use std::f64::consts::PI;
 use std::ops::{Add, Div, Mul, Sub};
+use std::sync::atomic::AtomicBool;
+
+use ndarray::{s, ArrayView2};
+use rayon::prelude::*;
+
+use crate::{check, in_rayon_pool, Stopped};
 
 /// Earth radius (km) and satellite altitude (km) of the zenith-angle geometry.
 const R: f64 = 6370.997;
@@ -153,7 +159,10 @@ impl<T: GeoFloat> Geometry<T> {
     ) -> Result<Self, ModisError> {
         use Resolution::*;
         let bad = ModisError::Resolutions { coarse, fine };
-        let (c, f) = match (Resolution::from_metres(coarse), Resolution::from_metres(fine)) {
+        let (c, f) = match (
+            Resolution::from_metres(coarse),
+            Resolution::from_metres(fine),
+        ) {
             (Some(c), Some(f)) => (c, f),
             _ => return Err(bad),
         };
@@ -344,8 +353,9 @@ fn lonlat_to_xyz<T: GeoFloat>(lon: T, lat: T) -> [T; 3] {
 fn xyz_to_lonlat<T: GeoFloat>(xyz: [T; 3]) -> (T, T) {
     let (x, y, z) = (xyz[0].wide(), xyz[1].wide(), xyz[2].wide());
     let lon = T::narrow(rad2deg((x / (x * x + y * y).sqrt()).acos()) * sign(y));
+    // Upstream: `z > (-1.0 * thr) * R`; negation is exact.
     let thr = T::narrow(0.8).wide();
-    let lat = if z < thr * EARTH_RADIUS && z > (-1.0 * thr) * EARTH_RADIUS {
+    let lat = if z < thr * EARTH_RADIUS && z > -thr * EARTH_RADIUS {
         T::narrow(90.0 - rad2deg((z / EARTH_RADIUS).acos()))
     } else {
         T::narrow(sign(z) * (90.0 - rad2deg(((x * x + y * y).sqrt() / EARTH_RADIUS).asin())))
@@ -421,6 +431,97 @@ pub fn interpolate_scan<T: GeoFloat>(
             lat_row[c] = new_lat;
         }
     }
+}
+
+impl<T: GeoFloat> Geometry<T> {
+    /// The number of scans in tie point arrays of `rows` x `cols`, or why they do not fit.
+    pub fn scans(&self, rows: usize, cols: usize) -> Result<usize, ModisError> {
+        if cols != self.coarse_cols {
+            return Err(ModisError::Shape(format!(
+                "expected {} columns of tie points per scan, got {cols}",
+                self.coarse_cols
+            )));
+        }
+        if !rows.is_multiple_of(self.coarse_rows) {
+            return Err(ModisError::Shape(format!(
+                "{rows} rows are not whole scans of {} rows",
+                self.coarse_rows
+            )));
+        }
+        Ok(rows / self.coarse_rows)
+    }
+}
+
+/// Interpolates every scan of `lon`, `lat`, `satz` (same shape, whole scans, degrees) into the
+/// row-major `fine_lon` and `fine_lat` (`scans * fine_rows` x `fine_cols`). Inside a rayon pool
+/// the scans are shared out across it (one set of work buffers per task), elsewhere they run
+/// serially on the calling thread; the result is the same. `stop` is looked at between scans.
+pub fn interpolate<T: GeoFloat>(
+    geometry: &Geometry<T>,
+    lon: ArrayView2<'_, T>,
+    lat: ArrayView2<'_, T>,
+    satz: ArrayView2<'_, T>,
+    fine_lon: &mut [T],
+    fine_lat: &mut [T],
+    stop: &AtomicBool,
+) -> Result<Result<(), ModisError>, Stopped> {
+    let g = geometry;
+    if lat.dim() != lon.dim() || satz.dim() != lon.dim() {
+        return Ok(Err(ModisError::Shape(format!(
+            "lon, lat and satz must have one shape, got {:?}, {:?} and {:?}",
+            lon.dim(),
+            lat.dim(),
+            satz.dim()
+        ))));
+    }
+    let scans = match g.scans(lon.nrows(), lon.ncols()) {
+        Ok(scans) => scans,
+        Err(err) => return Ok(Err(err)),
+    };
+    let scan_len = g.fine_rows * g.fine_cols;
+    assert_eq!(fine_lon.len(), scans * scan_len);
+    assert_eq!(fine_lat.len(), scans * scan_len);
+    if scans == 0 {
+        return Ok(Ok(()));
+    }
+    let one = |buffers: &mut ScanBuffers<T>,
+               (scan, (out_lon, out_lat)): (usize, (&mut [T], &mut [T]))|
+     -> Result<(), Stopped> {
+        check(stop)?;
+        let rows = scan * g.coarse_rows..(scan + 1) * g.coarse_rows;
+        let (lon, lat, satz) = (
+            lon.slice(s![rows.clone(), ..]),
+            lat.slice(s![rows.clone(), ..]),
+            satz.slice(s![rows, ..]),
+        );
+        interpolate_scan(
+            g,
+            |i, j| lon[[i, j]],
+            |i, j| lat[[i, j]],
+            |i, j| satz[[i, j]],
+            buffers,
+            out_lon,
+            out_lat,
+        );
+        Ok(())
+    };
+    if in_rayon_pool() {
+        fine_lon
+            .par_chunks_mut(scan_len)
+            .zip(fine_lat.par_chunks_mut(scan_len))
+            .enumerate()
+            .try_for_each_init(|| g.buffers(), one)?;
+    } else {
+        let mut buffers = g.buffers();
+        for item in fine_lon
+            .chunks_mut(scan_len)
+            .zip(fine_lat.chunks_mut(scan_len))
+            .enumerate()
+        {
+            one(&mut buffers, item)?;
+        }
+    }
+    Ok(Ok(()))
 }
 
 #[cfg(test)]

@@ -104,7 +104,8 @@ fn scan<T: GeoFloat>(g: &Geometry<T>, lon0: f64, lat0: f64) -> (Vec<T>, Vec<T>, 
             let across = j as f64 - (cols as f64 - 1.0) / 2.0;
             out.0.push(T::narrow(lon0 + across * step * 1.3));
             out.1.push(T::narrow(lat0 + i as f64 * step));
-            out.2.push(T::narrow(across.abs() / (cols as f64 / 2.0) * 65.0));
+            out.2
+                .push(T::narrow(across.abs() / (cols as f64 / 2.0) * 65.0));
         }
     }
     out
@@ -132,12 +133,14 @@ fn fine_points_lie_between_tie_points() {
         let g = Geometry::<f64>::new(coarse, fine, width).unwrap();
         let input = scan(&g, 10.0, 45.0);
         let (lon, lat) = run(&g, &input);
-        let (lon_min, lon_max) = input.0.iter().fold((f64::MAX, f64::MIN), |(a, b), &v| {
-            (a.min(v), b.max(v))
-        });
-        let (lat_min, lat_max) = input.1.iter().fold((f64::MAX, f64::MIN), |(a, b), &v| {
-            (a.min(v), b.max(v))
-        });
+        let (lon_min, lon_max) = input
+            .0
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+        let (lat_min, lat_max) = input
+            .1
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
         let margin = if coarse == 1000 { 0.02 } else { 0.2 };
         for (&x, &y) in lon.iter().zip(&lat) {
             assert!(x > lon_min - margin && x < lon_max + margin, "{x}");
@@ -166,4 +169,60 @@ fn nan_tie_points_stay_local() {
     let (lon, _) = run(&g, &input);
     let nans = lon.iter().filter(|v| v.is_nan()).count();
     assert!(nans > 0 && nans < 100, "{nans}");
+}
+
+#[test]
+fn whole_granule_equals_scan_by_scan_in_any_pool() {
+    let g = Geometry::<f32>::new(1000, 250, None).unwrap();
+    let scans: Vec<_> = (0..3)
+        .map(|s| scan(&g, 20.0 * s as f64, -80.0 + 30.0 * s as f64))
+        .collect();
+    let mut flat = (Vec::new(), Vec::new(), Vec::new());
+    let mut expected = (Vec::new(), Vec::new());
+    for input in &scans {
+        flat.0.extend_from_slice(&input.0);
+        flat.1.extend_from_slice(&input.1);
+        flat.2.extend_from_slice(&input.2);
+        let (lon, lat) = run(&g, input);
+        expected.0.extend(lon);
+        expected.1.extend(lat);
+    }
+    let shape = (30, 1354);
+    let view = |v: &Vec<f32>| {
+        ndarray::ArrayView2::from_shape(shape, v)
+            .unwrap()
+            .to_owned()
+    };
+    let (lon, lat, satz) = (view(&flat.0), view(&flat.1), view(&flat.2));
+    let stop = AtomicBool::new(false);
+    for threads in [None, Some(1), Some(3)] {
+        let mut out = (vec![0.0; expected.0.len()], vec![0.0; expected.0.len()]);
+        let mut call = || {
+            interpolate(
+                &g,
+                lon.view(),
+                lat.view(),
+                satz.view(),
+                &mut out.0,
+                &mut out.1,
+                &stop,
+            )
+            .unwrap()
+            .unwrap()
+        };
+        match threads {
+            None => call(),
+            Some(n) => rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .unwrap()
+                .install(call),
+        }
+        let bits = |v: &Vec<f32>| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&out.0), bits(&expected.0));
+        assert_eq!(bits(&out.1), bits(&expected.1));
+    }
+    let partial = lon.slice(ndarray::s![..25, ..]);
+    let err = interpolate(&g, partial, partial, partial, &mut [], &mut [], &stop).unwrap();
+    assert!(matches!(err, Err(ModisError::Shape(_))));
 }

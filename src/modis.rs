@@ -1,0 +1,93 @@
+//! `modis_interpolate(lon, lat, satz, coarse, fine, coarse_scan_width)`: the kernel behind
+//! `rust_arrays.modis`, which converts the inputs to one float dtype.
+
+use numpy::{Element, PyArray2, PyArrayMethods, PyReadonlyArray2};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+
+use rust_arrays_core::modis::{interpolate, GeoFloat, Geometry};
+
+use crate::parallel::{run, thread_count};
+
+#[derive(FromPyObject)]
+pub enum Input<'py> {
+    F64(PyReadonlyArray2<'py, f64>),
+    F32(PyReadonlyArray2<'py, f32>),
+}
+
+type Pair<'py> = (Bound<'py, PyAny>, Bound<'py, PyAny>);
+
+#[allow(clippy::too_many_arguments)]
+fn run_typed<'py, T: GeoFloat + Element>(
+    py: Python<'py>,
+    lon: PyReadonlyArray2<'py, T>,
+    lat: PyReadonlyArray2<'py, T>,
+    satz: PyReadonlyArray2<'py, T>,
+    coarse: u32,
+    fine: u32,
+    coarse_scan_width: Option<usize>,
+    threads: usize,
+) -> PyResult<Pair<'py>> {
+    let error =
+        |err: &dyn std::fmt::Display| PyValueError::new_err(format!("interpolate(): {err}"));
+    let geometry = Geometry::<T>::new(coarse, fine, coarse_scan_width).map_err(|e| error(&e))?;
+    let (lon, lat, satz) = (lon.as_array(), lat.as_array(), satz.as_array());
+    if lat.dim() != lon.dim() || satz.dim() != lon.dim() {
+        return Err(error(&format!(
+            "lon, lat and satz must have one shape, got {:?}, {:?} and {:?}",
+            lon.dim(),
+            lat.dim(),
+            satz.dim()
+        )));
+    }
+    let scans = geometry
+        .scans(lon.nrows(), lon.ncols())
+        .map_err(|e| error(&e))?;
+    let shape = (scans * geometry.fine_rows, geometry.fine_cols);
+    let out_lon = PyArray2::<T>::zeros(py, shape, false);
+    let out_lat = PyArray2::<T>::zeros(py, shape, false);
+    {
+        let mut lon_rw = out_lon.readwrite();
+        let mut lat_rw = out_lat.readwrite();
+        let fine_lon = lon_rw.as_slice_mut()?;
+        let fine_lat = lat_rw.as_slice_mut()?;
+        let work = (fine_lon.len() as u128) * 16;
+        let outcome = run(py, threads, work, |stop| {
+            interpolate(&geometry, lon, lat, satz, fine_lon, fine_lat, stop)
+        })?;
+        outcome.map_err(|e| error(&e))?;
+    }
+    Ok((out_lon.into_any(), out_lat.into_any()))
+}
+
+/// MODIS tie point interpolation with the satellite zenith angle (geotiepoints'
+/// ``modisinterpolator``): ``(lon, lat)`` at ``fine_resolution`` from ``lon``, ``lat``, ``satz``
+/// at ``coarse_resolution`` (degrees, whole scans, all float32 or all float64). Low level: use
+/// :mod:`rust_arrays.modis`.
+#[pyfunction]
+#[pyo3(signature = (lon, lat, satz, coarse_resolution, fine_resolution, coarse_scan_width=None, /, *, num_threads=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn modis_interpolate<'py>(
+    py: Python<'py>,
+    lon: Input<'py>,
+    lat: Input<'py>,
+    satz: Input<'py>,
+    coarse_resolution: u32,
+    fine_resolution: u32,
+    coarse_scan_width: Option<usize>,
+    num_threads: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Pair<'py>> {
+    let threads = thread_count("interpolate", num_threads)?;
+    let (c, f, w) = (coarse_resolution, fine_resolution, coarse_scan_width);
+    match (lon, lat, satz) {
+        (Input::F32(lon), Input::F32(lat), Input::F32(satz)) => {
+            run_typed(py, lon, lat, satz, c, f, w, threads)
+        }
+        (Input::F64(lon), Input::F64(lat), Input::F64(satz)) => {
+            run_typed(py, lon, lat, satz, c, f, w, threads)
+        }
+        _ => Err(PyTypeError::new_err(
+            "modis_interpolate(): lon, lat and satz must all be float32 or all float64",
+        )),
+    }
+}
