@@ -42,13 +42,12 @@ Array = np.ndarray[Any, Any]
 def _inputs(lon1: npt.ArrayLike, lat1: npt.ArrayLike, satz1: npt.ArrayLike) -> list[Array]:
     arrays = [np.asarray(value) for value in (lon1, lat1, satz1)]
     for name, array in zip(("lon1", "lat1", "satz1"), arrays, strict=True):
-        if array.dtype.kind not in "biuf" or (
-            array.dtype.kind == "f" and array.dtype.itemsize > 8
-        ):
+        if array.dtype.kind not in "biuf" or (array.dtype.kind == "f" and array.dtype.itemsize > 8):
             raise TypeError(f"interpolate(): {name} must hold real numbers, got {array.dtype}")
         if array.ndim != 2:
             raise ValueError(f"interpolate(): {name} must be 2-D, got {array.ndim} dimensions")
-    dtype = np.float32 if all(a.dtype == np.float32 for a in arrays) else np.float64
+    single = all(a.dtype.kind == "f" and a.dtype.itemsize == 4 for a in arrays)
+    dtype = np.float32 if single else np.float64
     return [np.asarray(a, dtype=np.dtype(dtype).newbyteorder("=")) for a in arrays]
 
 

@@ -1,0 +1,204 @@
+"""rust_arrays.modis against geotiepoints.modisinterpolator 1.9.0, bit for bit on float32."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pytest
+
+from rust_arrays import modis
+
+Array = np.ndarray[Any, Any]
+EARTH_KM = 6371.0
+
+
+def swath(
+    scans: int,
+    lon0: float,
+    lat0: float,
+    heading: float,
+    *,
+    five_km: bool = False,
+    cols: int | None = None,
+    nans: int = 0,
+    seed: int = 0,
+) -> tuple[Array, Array, Array]:
+    """Float32 tie points of a plausible MODIS swath: a great circle from (lon0, lat0) along
+    ``heading``, scan lines across it out to about 1170 km, zenith angle 0 to 65 degrees."""
+    rows = 2 if five_km else 10
+    cols = cols or (271 if five_km else 1354)
+    step = 5.0 if five_km else 1.0
+    i = np.arange(scans * rows, dtype=np.float64)[:, None]
+    across = (np.arange(cols)[None, :] - (cols - 1) / 2) * step
+    lat0r, lon0r, h = np.radians(lat0), np.radians(lon0), np.radians(heading)
+
+    def move(lat: Array, lon: Array, bearing: Array, dist: Array) -> tuple[Array, Array]:
+        d = dist / EARTH_KM
+        new_lat = np.arcsin(np.sin(lat) * np.cos(d) + np.cos(lat) * np.sin(d) * np.cos(bearing))
+        new_lon = lon + np.arctan2(
+            np.sin(bearing) * np.sin(d) * np.cos(lat), np.cos(d) - np.sin(lat) * np.sin(new_lat)
+        )
+        return new_lat, new_lon
+
+    lat_c, lon_c = move(lat0r, lon0r, h + 0 * i, i * step)
+    # The track's bearing at each centre point, then perpendicular to it.
+    lat_n, lon_n = move(lat_c, lon_c, h + 0 * i, np.full_like(i, 0.01))
+    bearing = np.arctan2(
+        np.sin(lon_n - lon_c) * np.cos(lat_n),
+        np.cos(lat_c) * np.sin(lat_n) - np.sin(lat_c) * np.cos(lat_n) * np.cos(lon_n - lon_c),
+    )
+    lat, lon = move(lat_c, lon_c, bearing + np.pi / 2, across + 0 * i)
+    lon_deg = (np.degrees(lon) + 180.0) % 360.0 - 180.0
+    satz = np.abs(across) / (cols * step / 2) * 65.0 + 0 * i
+    out = [a.astype(np.float32) for a in (lon_deg, np.degrees(lat), satz)]
+    rng = np.random.default_rng(seed)
+    for array in out:
+        flat = array.reshape(-1)
+        flat[rng.integers(0, flat.size, nans)] = np.nan
+    return out[0], out[1], out[2]
+
+
+# Several orbit segments: both hemispheres, over each pole, across the antimeridian.
+CASES_1KM = {
+    "europe": swath(6, 10.0, 45.0, -12.0),
+    "south-pacific": swath(6, -150.0, -35.0, 190.0),
+    "antimeridian": swath(6, 179.7, 5.0, -8.0),
+    "north-pole": swath(30, 60.0, 88.8, 0.0),
+    "south-pole": swath(30, -100.0, -88.9, 180.0),
+    "equator-nans": swath(6, -60.0, -0.2, 10.0, nans=40, seed=1),
+    "antimeridian-pole-nans": swath(30, 179.9, 88.9, 0.0, nans=25, seed=2),
+}
+
+
+@pytest.fixture(scope="module")
+def upstream() -> ModuleType:
+    return pytest.importorskip("geotiepoints.modisinterpolator")
+
+
+def bit_differences(expected: Array, actual: Array) -> int:
+    assert expected.shape == actual.shape
+    assert expected.dtype == actual.dtype == np.float32
+    return int(np.count_nonzero(expected.view(np.uint32) != actual.view(np.uint32)))
+
+
+def assert_bit_identical(expected: tuple[Array, Array], actual: tuple[Array, Array]) -> None:
+    for name, want, got in zip(("lon", "lat"), expected, actual, strict=True):
+        differing = bit_differences(want, got)
+        assert differing == 0, f"{name}: {differing} of {want.size} values differ in their bits"
+
+
+def call_quietly(function: Callable[..., Any], *args: Any) -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return function(*args)
+
+
+@pytest.mark.parametrize("case", sorted(CASES_1KM))
+@pytest.mark.parametrize("name", ["modis_1km_to_250m", "modis_1km_to_500m"])
+def test_1km_bit_identical_to_geotiepoints(upstream: ModuleType, case: str, name: str) -> None:
+    lon, lat, satz = CASES_1KM[case]
+    expected = getattr(upstream, name)(lon, lat, satz)
+    actual = getattr(modis, name)(lon, lat, satz)
+    assert_bit_identical(expected, actual)
+    if "nans" in case:
+        assert np.isnan(actual[0]).any()
+
+
+@pytest.mark.parametrize("width", [271, 270])
+@pytest.mark.parametrize("name", ["modis_5km_to_1km", "modis_5km_to_500m", "modis_5km_to_250m"])
+@pytest.mark.parametrize(
+    "where", [(10.0, 45.0, -12.0, 0), (179.0, -60.0, 170.0, 0), (0.0, 87.0, 0.0, 15)]
+)
+def test_5km_bit_identical_to_geotiepoints(
+    upstream: ModuleType, width: int, name: str, where: tuple[float, float, float, int]
+) -> None:
+    lon0, lat0, heading, nans = where
+    lon, lat, satz = swath(8, lon0, lat0, heading, five_km=True, cols=width, nans=nans)
+    expected = call_quietly(getattr(upstream, name), lon, lat, satz)
+    actual = call_quietly(getattr(modis, name), lon, lat, satz)
+    assert_bit_identical(expected, actual)
+
+
+def test_interpolate_matches_geotiepoints_signature(upstream: ModuleType) -> None:
+    lon, lat, satz = CASES_1KM["europe"]
+    expected = upstream.interpolate(lon, lat, satz, coarse_resolution=1000, fine_resolution=250)
+    actual = modis.interpolate(lon, lat, satz, coarse_resolution=1000, fine_resolution=250)
+    assert_bit_identical(expected, actual)
+
+
+def test_5km_to_500m_warns_like_geotiepoints() -> None:
+    lon, lat, satz = swath(1, 0.0, 0.0, 0.0, five_km=True)
+    with pytest.warns(UserWarning, match="poor quality"):
+        modis.modis_5km_to_500m(lon, lat, satz)
+    with pytest.warns(UserWarning, match="poor quality"):
+        modis.modis_5km_to_250m(lon, lat, satz)
+
+
+def test_shapes_and_thread_counts() -> None:
+    lon, lat, satz = CASES_1KM["north-pole"]
+    one = modis.interpolate(lon, lat, satz, 1000, 250, num_threads=1)
+    two = modis.interpolate(lon, lat, satz, 1000, 250, num_threads=2)
+    assert one[0].shape == (lon.shape[0] * 4, 5416)
+    assert one[0].dtype == np.float32
+    assert_bit_identical(one, two)
+    half = modis.modis_1km_to_500m(lon, lat, satz)
+    assert half[1].shape == (lon.shape[0] * 2, 2708)
+
+
+def test_read_only_and_strided_inputs() -> None:
+    lon, lat, satz = CASES_1KM["europe"]
+    expected = modis.modis_1km_to_250m(lon, lat, satz)
+    frozen = [a.copy() for a in (lon, lat, satz)]
+    for array in frozen:
+        array.setflags(write=False)
+    assert_bit_identical(expected, modis.modis_1km_to_250m(*frozen))
+    strided = [np.repeat(a, 2, axis=1)[:, ::2] for a in (lon, lat, satz)]
+    assert_bit_identical(expected, modis.modis_1km_to_250m(*strided))
+    swapped = [a.astype(">f4") for a in (lon, lat, satz)]
+    assert_bit_identical(expected, modis.modis_1km_to_250m(*swapped))
+
+
+def test_float64_computed_in_float64() -> None:
+    lon, lat, satz = CASES_1KM["south-pacific"]
+    single = modis.modis_1km_to_250m(lon, lat, satz)
+    double = modis.modis_1km_to_250m(*(a.astype(np.float64) for a in (lon, lat, satz)))
+    assert double[0].dtype == np.float64
+    assert not np.array_equal(double[0], single[0].astype(np.float64))
+    np.testing.assert_allclose(double[0], single[0], atol=2e-3)
+    np.testing.assert_allclose(double[1], single[1], atol=2e-3)
+    # Mixed dtypes compute in float64 as well.
+    mixed = modis.modis_1km_to_250m(lon.astype(np.float64), lat, satz)
+    np.testing.assert_array_equal(mixed[0], double[0])
+
+
+def test_empty_input() -> None:
+    empty = np.zeros((0, 1354), np.float32)
+    lon, lat = modis.modis_1km_to_250m(empty, empty, empty)
+    assert lon.shape == lat.shape == (0, 5416)
+
+
+@pytest.mark.parametrize(
+    ("shape", "match"),
+    [((15, 1354), "whole scans"), ((10, 1353), "columns"), ((10,), "2-D")],
+)
+def test_bad_shapes(shape: tuple[int, ...], match: str) -> None:
+    array = np.zeros(shape, np.float32)
+    with pytest.raises(ValueError, match=match):
+        modis.modis_1km_to_250m(array, array, array)
+
+
+def test_bad_arguments() -> None:
+    lon, lat, satz = CASES_1KM["europe"]
+    with pytest.raises(ValueError, match="one shape"):
+        modis.modis_1km_to_250m(lon, lat[:10], satz)
+    with pytest.raises(ValueError, match="1000 m to 1000 m"):
+        modis.interpolate(lon, lat, satz, 1000, 1000)
+    small = np.zeros((2, 200), np.float32)
+    with pytest.raises(ValueError, match="270 or 271"):
+        modis.modis_5km_to_1km(small, small, small)
+    with pytest.raises(TypeError, match="real numbers"):
+        modis.modis_1km_to_250m(lon.astype(complex), lat, satz)
