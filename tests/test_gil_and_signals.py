@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import rust_arrays
+import rust_arrays.modis
 
 
 def progress_of_another_thread_during(call: Callable[[], object]) -> int:
@@ -48,6 +49,10 @@ LONG_CALLS: dict[str, Callable[[], object]] = {
     "masked_hypot": lambda: rust_arrays.masked_hypot(
         np.full(4 * 10**7, 3.0), np.ones(4 * 10**7), np.zeros(4 * 10**7)
     ),
+    # 60 scans of 1 km tie points to 250 m: 13 million output points.
+    "modis": lambda: rust_arrays.modis.interpolate(
+        *[np.full((600, 1354), 10.0, np.float32)] * 3, 1000, 250
+    ),
 }
 
 
@@ -61,7 +66,7 @@ def test_another_thread_keeps_running_during_a_long_call(kernel: str) -> None:
 
 
 INTERRUPTED_CALL = """
-import sys, time, numpy as np, rust_arrays
+import sys, time, numpy as np, rust_arrays, rust_arrays.modis
 a = np.random.default_rng(0).random(200_000) * 1e7  # brute force: 4e10 pairs
 print("started", flush=True)
 try:
@@ -80,6 +85,8 @@ print("finished", flush=True)
         "do_something(a, a, num_threads=1)",
         "primes_array(10**8)",
         "primes(10**8, num_threads=1)",
+        "modis.interpolate(*[np.zeros((3000, 1354), np.float32)] * 3, 1000, 250)",
+        "modis.interpolate(*[np.zeros((3000, 1354), np.float32)] * 3, 1000, 250, num_threads=1)",
     ],
 )
 def test_ctrl_c_interrupts_a_long_call(call: str) -> None:
