@@ -202,3 +202,28 @@ def test_bad_arguments() -> None:
         modis.modis_5km_to_1km(small, small, small)
     with pytest.raises(TypeError, match="real numbers"):
         modis.modis_1km_to_250m(lon.astype(complex), lat, satz)
+
+
+def test_dask_and_xarray_inputs(upstream: ModuleType) -> None:
+    da = pytest.importorskip("dask.array")
+    xr = pytest.importorskip("xarray")
+    lon, lat, satz = CASES_1KM["antimeridian-pole-nans"]
+    expected = upstream.modis_1km_to_250m(lon, lat, satz)
+    # Chunks that split scans: rechunked to whole scans.
+    lazy = [da.from_array(a, chunks=(37, 500)) for a in (lon, lat, satz)]
+    result = modis.modis_1km_to_250m(*lazy)
+    assert all(isinstance(r, da.Array) for r in result)
+    assert result[0].chunks[1] == (5416,)
+    assert_bit_identical(expected, tuple(r.compute() for r in result))
+    arrays = [xr.DataArray(a, dims=("y", "x")) for a in lazy]
+    wrapped = modis.modis_1km_to_250m(*arrays)
+    assert all(isinstance(r, xr.DataArray) and r.dims == ("y", "x") for r in wrapped)
+    assert_bit_identical(expected, tuple(r.values for r in wrapped))
+    eager = modis.modis_1km_to_250m(*(xr.DataArray(a, dims=("y", "x")) for a in (lon, lat, satz)))
+    assert_bit_identical(expected, tuple(r.values for r in eager))
+    five = swath(4, 100.0, 30.0, 0.0, five_km=True, cols=270)
+    five_expected = upstream.modis_5km_to_1km(*five)
+    five_lazy = modis.modis_5km_to_1km(*(da.from_array(a, chunks=(3, 270)) for a in five))
+    assert_bit_identical(five_expected, tuple(r.compute() for r in five_lazy))
+    with pytest.raises(ValueError, match="whole scans"):
+        modis.modis_1km_to_250m(*(a[:15] for a in lazy))

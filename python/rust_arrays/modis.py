@@ -14,11 +14,16 @@ Differences from geotiepoints:
 - A partial scan (rows not a multiple of 10 for 1 km, of 2 for 5 km) or a wrong number of
   columns raises ValueError (geotiepoints leaves those output rows uninitialised or reads out of
   bounds).
-- dask and xarray inputs are not handled here (geotiepoints maps them over blocks of scans).
+- dask arrays and xarray DataArrays are handled like geotiepoints does (rechunked to whole
+  scans, one lazy task per block of scans, a pair of lazy results; DataArrays come back with
+  ``lon1``'s dims), except that NumPy-backed DataArrays are computed at once and also come
+  back as DataArrays. Each dask task computes on ``num_threads`` threads, 1 by default (dask
+  already runs one task per core).
 """
 
 from __future__ import annotations
 
+import importlib
 import warnings
 from typing import Any
 
@@ -60,37 +65,120 @@ def interpolate(
     coarse_scan_width: int | None = None,
     *,
     num_threads: int | None = None,
-) -> tuple[Array, Array]:
+) -> tuple[Any, Any]:
     """``(lon, lat)`` at ``fine_resolution`` metres from MODIS tie points at ``coarse_resolution``.
 
     ``lon1``, ``lat1``, ``satz1`` (satellite zenith angle) are 2-D, in degrees, whole scans
     (10 rows of 1354 columns for 1000 m, 2 rows of 271 or 270 columns for 5000 m). Supported:
     1000 to 500 or 250, 5000 to 1000, 500 or 250. ``coarse_scan_width`` (5000 m only): 271
     (None or 0) or 270. ``num_threads`` as for :func:`rust_arrays.do_something`.
+
+    NumPy input gives NumPy arrays. dask arrays (or DataArrays holding them) give lazy results
+    (rechunked to whole scans, one task per block); DataArrays come back as DataArrays.
     """
-    lon, lat, satz = _inputs(lon1, lat1, satz1)
     width = None if coarse_scan_width is None else int(coarse_scan_width)
+    coarse, fine = int(coarse_resolution), int(fine_resolution)
+    dims = getattr(lon1, "dims", None)
+    values = [getattr(a, "data", a) if hasattr(a, "dims") else a for a in (lon1, lat1, satz1)]
+    if any(_is_dask(value) for value in values):
+        result = _interpolate_dask(values, coarse, fine, width, num_threads)
+    else:
+        result = _interpolate_numpy(values, coarse, fine, width, num_threads)
+    if dims is None:
+        return result
+    import xarray as xr
+
+    return xr.DataArray(result[0], dims=dims), xr.DataArray(result[1], dims=dims)
+
+
+def _is_dask(value: object) -> bool:
+    return hasattr(value, "dask") and hasattr(value, "chunks")
+
+
+def _interpolate_numpy(
+    values: list[Any],
+    coarse: int,
+    fine: int,
+    width: int | None,
+    num_threads: int | None,
+) -> tuple[Array, Array]:
+    lon, lat, satz = _inputs(*values)
     return _core.modis_interpolate(
         lon,
         lat,
         satz,
-        int(coarse_resolution),
-        int(fine_resolution),
+        coarse,
+        fine,
         width,
         num_threads=num_threads,
     )
 
 
+def _block(
+    lon: Array,
+    lat: Array,
+    satz: Array,
+    coarse: int,
+    fine: int,
+    width: int | None,
+    num_threads: int | None,
+) -> Array:
+    """One dask task: the (lon, lat) of a block of whole scans, stacked."""
+    return np.stack(_interpolate_numpy([lon, lat, satz], coarse, fine, width, num_threads))
+
+
+def _interpolate_dask(
+    values: list[Any],
+    coarse: int,
+    fine: int,
+    width: int | None,
+    num_threads: int | None,
+) -> tuple[Any, Any]:
+    # dask's own annotations are partial: handled as Any, as in rust_arrays.dask.
+    da: Any = importlib.import_module("dask.array")
+    arrays = [da.asarray(value) for value in values]
+    for name, array in zip(("lon1", "lat1", "satz1"), arrays, strict=True):
+        if array.ndim != 2:
+            raise ValueError(f"interpolate(): {name} must be 2-D, got {array.ndim} dimensions")
+        if array.shape != arrays[0].shape:
+            raise ValueError("interpolate(): lon1, lat1 and satz1 must have one shape")
+    single = all(a.dtype.kind == "f" and a.dtype.itemsize == 4 for a in arrays)
+    dtype = np.dtype(np.float32 if single else np.float64)
+    rows, cols = arrays[0].shape
+    # Check resolutions and width now, on one empty scan, not inside a task.
+    scan_rows = 10 if coarse == 1000 else 2
+    empty = np.zeros((0, cols), dtype)
+    fine_cols = _interpolate_numpy([empty] * 3, coarse, fine, width, 1)[0].shape[1]
+    if rows % scan_rows:
+        raise ValueError(f"interpolate(): {rows} rows are not whole scans of {scan_rows} rows")
+    row_chunk = max(scan_rows, arrays[0].chunks[0][0] // scan_rows * scan_rows)
+    arrays = [a.rechunk((row_chunk, -1)) for a in arrays]
+    factor = coarse // fine
+    stacked = da.map_blocks(
+        _block,
+        *arrays,
+        coarse=coarse,
+        fine=fine,
+        width=width,
+        num_threads=1 if num_threads is None else num_threads,
+        new_axis=[0],
+        chunks=((2,), tuple(c * factor for c in arrays[0].chunks[0]), (fine_cols,)),
+        dtype=dtype,
+        meta=np.empty((0, 0, 0), dtype),
+    )
+    return stacked[0], stacked[1]
+
+
 def modis_1km_to_250m(
     lon1: npt.ArrayLike, lat1: npt.ArrayLike, satz1: npt.ArrayLike
-) -> tuple[Array, Array]:
+) -> tuple[Any, Any]:
     """Interpolate MODIS geolocation from 1km to 250m resolution."""
     return interpolate(lon1, lat1, satz1, coarse_resolution=1000, fine_resolution=250)
 
 
 def modis_1km_to_500m(
     lon1: npt.ArrayLike, lat1: npt.ArrayLike, satz1: npt.ArrayLike
-) -> tuple[Array, Array]:
+) -> tuple[Any, Any]:
     """Interpolate MODIS geolocation from 1km to 500m resolution."""
     return interpolate(lon1, lat1, satz1, coarse_resolution=1000, fine_resolution=500)
 
@@ -101,14 +189,14 @@ def _width(lon1: npt.ArrayLike) -> int:
 
 def modis_5km_to_1km(
     lon1: npt.ArrayLike, lat1: npt.ArrayLike, satz1: npt.ArrayLike
-) -> tuple[Array, Array]:
+) -> tuple[Any, Any]:
     """Interpolate MODIS geolocation from 5km to 1km resolution."""
     return interpolate(lon1, lat1, satz1, 5000, 1000, coarse_scan_width=_width(lon1))
 
 
 def modis_5km_to_500m(
     lon1: npt.ArrayLike, lat1: npt.ArrayLike, satz1: npt.ArrayLike
-) -> tuple[Array, Array]:
+) -> tuple[Any, Any]:
     """Interpolate MODIS geolocation from 5km to 500m resolution."""
     warnings.warn(
         "Interpolating 5km geolocation to 500m resolution may result in poor quality",
@@ -119,7 +207,7 @@ def modis_5km_to_500m(
 
 def modis_5km_to_250m(
     lon1: npt.ArrayLike, lat1: npt.ArrayLike, satz1: npt.ArrayLike
-) -> tuple[Array, Array]:
+) -> tuple[Any, Any]:
     """Interpolate MODIS geolocation from 5km to 250m resolution."""
     warnings.warn(
         "Interpolating 5km geolocation to 250m resolution may result in poor quality",
