@@ -403,32 +403,31 @@ pub fn interpolate_scan<T: GeoFloat>(
         let s_t = a_track.wide();
         let track_term = s_t * (1.0 - s_t);
         let one_minus_track = 1.0 - a_track.wide();
-        for c in 0..g.fine_cols {
-            let j = g.cell_col[c];
-            let cell = i * cell_cols + j;
-            let s_s = g.s_s[c].wide();
+        let expansion = &buffers.expansion[i * cell_cols..(i + 1) * cell_cols];
+        let alignment = &buffers.alignment[i * cell_cols..(i + 1) * cell_cols];
+        let upper = &xyz[i * cols..(i + 1) * cols];
+        let lower = &xyz[(i + 1) * cols..(i + 2) * cols];
+        let columns = g.cell_col.iter().zip(&g.s_s);
+        let outputs = lon_row.iter_mut().zip(lat_row.iter_mut());
+        for ((&j, &s_s), (out_lon, out_lat)) in columns.zip(outputs) {
+            let s_s = s_s.wide();
             let a_scan = T::narrow(
-                (s_s + (s_s * (1.0 - s_s)) * buffers.expansion[cell].wide())
-                    + track_term * buffers.alignment[cell].wide(),
+                (s_s + (s_s * (1.0 - s_s)) * expansion[j].wide())
+                    + track_term * alignment[j].wide(),
             );
             let one_minus_scan = 1.0 - a_scan.wide();
-            let upper_left = xyz[i * cols + j];
-            let upper_right = xyz[i * cols + j + 1];
-            let lower_right = xyz[(i + 1) * cols + j + 1];
-            let lower_left = xyz[(i + 1) * cols + j];
-            let mut point = [T::narrow(0.0); 3];
-            for k in 0..3 {
+            let (upper_left, upper_right) = (upper[j], upper[j + 1]);
+            let (lower_left, lower_right) = (lower[j], lower[j + 1]);
+            let point: [T; 3] = std::array::from_fn(|k| {
                 let scan1 = T::narrow(
                     one_minus_scan * upper_left[k].wide() + (a_scan * upper_right[k]).wide(),
                 );
                 let scan2 = T::narrow(
                     one_minus_scan * lower_left[k].wide() + (a_scan * lower_right[k]).wide(),
                 );
-                point[k] = T::narrow(one_minus_track * scan1.wide() + (a_track * scan2).wide());
-            }
-            let (new_lon, new_lat) = xyz_to_lonlat(point);
-            lon_row[c] = new_lon;
-            lat_row[c] = new_lat;
+                T::narrow(one_minus_track * scan1.wide() + (a_track * scan2).wide())
+            });
+            (*out_lon, *out_lat) = xyz_to_lonlat(point);
         }
     }
 }
