@@ -85,8 +85,14 @@ def bit_differences(expected: Array, actual: Array) -> int:
     return int(np.count_nonzero(expected.view(np.uint32) != actual.view(np.uint32)))
 
 
-def assert_bit_identical(expected: tuple[Array, Array], actual: tuple[Array, Array]) -> None:
+def assert_bit_identical(
+    expected: tuple[Array, Array], actual: tuple[Array, Array], *, nan_bits: bool = True
+) -> None:
+    """Every value has the same bits; with ``nan_bits=False`` a NaN only has to be a NaN."""
     for name, want, got in zip(("lon", "lat"), expected, actual, strict=True):
+        if not nan_bits:
+            both_nan = np.isnan(want) & np.isnan(got)
+            want, got = want[~both_nan], got[~both_nan]
         differing = bit_differences(want, got)
         assert differing == 0, f"{name}: {differing} of {want.size} values differ in their bits"
 
@@ -227,3 +233,49 @@ def test_dask_and_xarray_inputs(upstream: ModuleType) -> None:
     assert_bit_identical(five_expected, tuple(r.compute() for r in five_lazy))
     with pytest.raises(ValueError, match="whole scans"):
         modis.modis_1km_to_250m(*(a[:15] for a in lazy))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_random_tie_points_bit_identical(upstream: ModuleType, seed: int) -> None:
+    # Hostile values: uncorrelated points anywhere, zenith angles up to 89 degrees, some equal
+    # neighbours (upstream's `theta_a == theta_b` branch), exact zeros and NaNs. Two zero zenith
+    # angles side by side make upstream divide 0 by 0 (a NaN with the sign bit set); where that
+    # NaN meets a NaN tie point (sign bit clear), which of the two comes out depends on how each
+    # compiler ordered the operands of a commutative operation: only NaN-ness is compared there.
+    rng = np.random.default_rng(seed)
+    shape = (20, 1354)
+    lon = rng.uniform(-180, 180, shape).astype(np.float32)
+    lat = rng.uniform(-90, 90, shape).astype(np.float32)
+    satz = rng.uniform(0, 89, shape).astype(np.float32)
+    satz[:, 100:300] = 12.5
+    satz[:, 300:310] = 0.0
+    lat[3, :50] = 0.0
+    lon[4, 50:60] = -0.0
+    lat[5, 60:70] = 90.0
+    for array in (lon, lat, satz):
+        array.reshape(-1)[rng.integers(0, array.size, 10)] = np.nan
+    for name in ("modis_1km_to_250m", "modis_1km_to_500m"):
+        assert_bit_identical(
+            getattr(upstream, name)(lon, lat, satz),
+            getattr(modis, name)(lon, lat, satz),
+            nan_bits=False,
+        )
+    five = (lon[:4, :271], lat[:4, :271], satz[:4, :271])
+    for name in ("modis_5km_to_1km", "modis_5km_to_250m"):
+        assert_bit_identical(
+            call_quietly(getattr(upstream, name), *five),
+            call_quietly(getattr(modis, name), *five),
+            nan_bits=False,
+        )
+
+
+def test_random_tie_points_without_zero_zenith_pairs_keep_nan_bits(upstream: ModuleType) -> None:
+    rng = np.random.default_rng(7)
+    shape = (30, 1354)
+    lon = rng.uniform(-180, 180, shape).astype(np.float32)
+    lat = rng.uniform(-90, 90, shape).astype(np.float32)
+    satz = rng.uniform(0.5, 89, shape).astype(np.float32)
+    for array in (lon, lat, satz):
+        array.reshape(-1)[rng.integers(0, array.size, 30)] = np.nan
+    expected = upstream.modis_1km_to_250m(lon, lat, satz)
+    assert_bit_identical(expected, modis.modis_1km_to_250m(lon, lat, satz))
