@@ -1,11 +1,12 @@
-# The two set-up commands of the README. Both build everything into ./.venv first.
-#   make demo   build, then run each kernel against its reference (result, time, peak memory)
-#   make test   build, then every check: Rust format/lints/tests, Python lints/types/stubs/tests
+# The set-up commands of the README. All build everything into ./.venv first.
+#   make compare  build, then compare every implementation of the talk (table, compare.json, compare.png)
+#   make test     build, then every check: Rust format/lints/tests, Python lints/types/stubs/tests
+#   make demo     build, then run each kernel against its reference (result, time, peak memory)
 
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 
-.PHONY: all demo test install rust-checks python-checks
+.PHONY: all compare demo test install rust-checks python-checks
 
 all: test
 
@@ -14,7 +15,10 @@ $(PYTHON):
 
 install: $(PYTHON)
 	$(PYTHON) -m pip install --quiet --upgrade pip
-	$(PYTHON) -m pip install --quiet -e '.[test]'
+	$(PYTHON) -m pip install --quiet -e '.[test,compare]'
+
+compare: install
+	$(VENV)/bin/rust-arrays compare --json compare.json --plot compare.png
 
 demo: install
 	$(VENV)/bin/rust-arrays demo

@@ -59,10 +59,18 @@ def _status_kib(field: str) -> int:
 
 
 def _reset_peak() -> bool:
-    """Sets the peak RSS to the current RSS; False where the platform has no such reset."""
+    """Sets the peak RSS to the current RSS; False where the platform has no such reset.
+
+    The check that the reset took allows for the RSS shrinking between the reset and the
+    reads (the kernel reclaiming file pages, counters that are summed per CPU lazily), and
+    retries: a reset that did not take leaves the peak far above the current RSS every time."""
     try:
-        _CLEAR_REFS.write_text("5")
-        return _status_kib("VmHWM") <= _status_kib("VmRSS") + 64
+        for _ in range(5):
+            _CLEAR_REFS.write_text("5")
+            rss = _status_kib("VmRSS")
+            if _status_kib("VmHWM") <= rss + max(256, rss // 100):
+                return True
+        return False
     except OSError:
         return False
 

@@ -2,6 +2,8 @@
 
 ``rust-arrays demo`` runs each kernel of the talk three ways on the same data (pure Python, the
 talk's NumPy code, rust_arrays) and prints the result, time and peak memory of each.
+``rust-arrays compare`` measures every implementation of the talk against each other, from a few
+elements to the big case (see :mod:`rust_arrays.compare`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 import rust_arrays
 from rust_arrays import reference
 from rust_arrays._measure import fresh_large_allocations, measure
+from rust_arrays.compare import cli as compare_cli
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=1.0,
         help="multiply the default sizes (default 1: about 5 s in all)",
     )
+    compare = commands.add_parser(
+        "compare",
+        help="every implementation of the talk, size by size: time, memory, exactness, threads",
+        description=compare_cli.DESCRIPTION,
+    )
+    compare_cli.add_arguments(compare)
     args = parser.parse_args(argv)
+    if args.command == "compare":
+        return compare_cli.main(compare, args)
     if args.scale <= 0:
         parser.error("--scale must be positive")
     return 0 if run_demo(args.scale) else 1
