@@ -513,41 +513,12 @@ def build_avx512() -> tuple[ctypes.CDLL | None, str]:
 INT64_MIN = -(2**63)
 
 
-def wrap_int64(value: int) -> int:
-    return (value - INT64_MIN) % 2**64 + INT64_MIN
-
-
 def numexpr_do_something(a: np.ndarray, b: np.ndarray, block_pairs: int = 1 << 20) -> int:
-    """The talk's expression in numexpr over blocks of grid rows (broadcasting, no meshgrid).
+    """The talk's expression in numexpr over blocks of grid rows: the same peer as
+    ``rust-arrays compare`` measures (see rust_arrays.compare.peers.numexpr_expressions)."""
+    from rust_arrays.compare.peers import numexpr_expressions
 
-    numexpr's round() rounds half to even (it computes in float64 for a float32 input, which is
-    exact: the float32 root is rounded the same). The cast to int64 that NumPy does next turns
-    NaN, +-inf and values >= 2**63 into INT64_MIN, which the `<= 10` mask then zeroes; here the
-    mask keeps only 10 < r < 2**63, the only values whose cast is not INT64_MIN, and numexpr
-    writes the masked values into an int64 block (an exact cast), summed by NumPy in int64."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        a_sq = (a * a)[None, :]  # squares in the input dtype, as a**2 in NumPy
-        b_sq = b * b
-    n = a_sq.shape[1]
-    rows = max(1, block_pairs // max(1, n))
-    buffer = np.empty((min(rows, b_sq.size), n), dtype=np.int64)
-    limit = np.float64(2.0**63)
-    total = 0
-    expression = (
-        "where((round(sqrt(a_sq + b_sq)) > 10) & (round(sqrt(a_sq + b_sq)) < limit), "
-        "round(sqrt(a_sq + b_sq)), 0)"
-    )
-    for start in range(0, b_sq.size, rows):
-        block = b_sq[start : start + rows, None]
-        out = buffer[: block.shape[0]]
-        ne.evaluate(  # type: ignore[union-attr]
-            expression,
-            local_dict={"a_sq": a_sq, "b_sq": block, "limit": limit},
-            out=out,
-            casting="unsafe",
-        )
-        total += int(out.sum())
-    return wrap_int64(total)
+    return numexpr_expressions.do_something(a, b, block_pairs)
 
 
 def _numba_do_something(a: np.ndarray, b: np.ndarray) -> int:
@@ -926,12 +897,10 @@ def bench_primes(args: argparse.Namespace) -> None:
 def numexpr_masked_hypot(
     a: np.ndarray, b: np.ndarray, out: np.ndarray, threshold: float = 2.0
 ) -> np.ndarray:
-    ne.evaluate(  # type: ignore[union-attr]
-        "where(a > threshold, sqrt(a * a + b * b), out)",
-        local_dict={"a": a, "b": b, "out": out, "threshold": threshold},
-        out=out,
-    )
-    return out
+    """The same peer as ``rust-arrays compare`` measures."""
+    from rust_arrays.compare.peers import numexpr_expressions
+
+    return numexpr_expressions.masked_hypot(a, b, out, threshold)
 
 
 def bits_equal(x: np.ndarray, y: np.ndarray) -> bool:
