@@ -510,8 +510,6 @@ def build_avx512() -> tuple[ctypes.CDLL | None, str]:
 # ------------------------------------------------------------------------------------------------
 # Kernel 1: do_something
 
-INT64_MIN = -(2**63)
-
 
 def numexpr_do_something(a: np.ndarray, b: np.ndarray, block_pairs: int = 1 << 20) -> int:
     """The talk's expression in numexpr over blocks of grid rows: the same peer as
