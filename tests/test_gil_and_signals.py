@@ -66,7 +66,10 @@ def test_another_thread_keeps_running_during_a_long_call(kernel: str) -> None:
 
 
 INTERRUPTED_CALL = """
-import sys, time, numpy as np, rust_arrays, rust_arrays.modis
+import signal, sys, time, numpy as np, rust_arrays, rust_arrays.modis
+# A parent that ignores SIGINT (nohup, a background job, some CI runners) passes that on, and
+# Python then installs no KeyboardInterrupt handler: install it, as an interactive session has.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 a = np.random.default_rng(0).random(200_000) * 1e7  # brute force: 4e10 pairs
 print("started", flush=True)
 try:
