@@ -40,6 +40,20 @@ def _real_values(function: str, name: str, values: npt.ArrayLike) -> np.ndarray[
     return array
 
 
+def _sum_dtype(a_dtype: np.dtype[Any], b_dtype: np.dtype[Any]) -> np.dtype[Any]:
+    """The dtype NumPy adds ``a**2`` and ``b**2`` in, from the inputs' dtypes alone."""
+    square_dtypes = [(np.zeros(1, dtype=dtype) ** 2).dtype for dtype in (a_dtype, b_dtype)]
+    return np.result_type(*square_dtypes)
+
+
+def _squares(values: np.ndarray[Any, Any], sum_dtype: np.dtype[Any]) -> np.ndarray[Any, Any]:
+    """``values**2`` in their own dtype (integers wrap, floats may overflow to inf, as in
+    NumPy), promoted to ``sum_dtype``: the O(n + m) part of do_something, in NumPy itself so its
+    dtype rules hold by construction."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return (values**2).astype(sum_dtype, copy=False)
+
+
 def do_something(a: npt.ArrayLike, b: npt.ArrayLike, *, num_threads: int | None = None) -> int:
     """The talk's kernel: over every pair ``(a[i], b[j])``, the sum of
     ``round(sqrt(a[i]**2 + b[j]**2))`` where that value is above 10.
@@ -59,16 +73,9 @@ def do_something(a: npt.ArrayLike, b: npt.ArrayLike, *, num_threads: int | None 
     """
     a_values = _real_values("do_something", "a", a).ravel()
     b_values = _real_values("do_something", "b", b).ravel()
-    # The O(n + m) part in NumPy itself, so its dtype rules hold by construction: squares in
-    # each input's dtype, then both promoted to the dtype NumPy adds them in.
-    with np.errstate(over="ignore", invalid="ignore"):
-        a_sq = a_values**2
-        b_sq = b_values**2
-    sum_dtype = np.result_type(a_sq, b_sq)
+    sum_dtype = _sum_dtype(a_values.dtype, b_values.dtype)
     return _core.do_something_from_squares(
-        a_sq.astype(sum_dtype, copy=False),
-        b_sq.astype(sum_dtype, copy=False),
-        num_threads=num_threads,
+        _squares(a_values, sum_dtype), _squares(b_values, sum_dtype), num_threads=num_threads
     )
 
 

@@ -59,12 +59,6 @@ def _as_dask(value: Any) -> DaskArray:
 # do_something
 
 
-def _square_block(block: np.ndarray[Any, Any], sum_dtype: np.dtype[Any]) -> np.ndarray[Any, Any]:
-    """One chunk's squares in its own dtype (integers wrap), promoted to the dtype of the sum."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        return (block**2).astype(sum_dtype, copy=False)
-
-
 def _without_empty_chunks(flat: DaskArray) -> DaskArray | None:
     """``flat`` without its zero-length chunks (None when it has no element at all): dask's
     blockwise builds a wrong grid of blocks when an input has several empty chunks."""
@@ -98,15 +92,14 @@ def do_something(a: Any, b: Any, *, num_threads: int | None = 1) -> Any:
     for name, array in (("a", a_flat), ("b", b_flat)):
         # The same checks as rust_arrays.do_something, at graph-building time.
         rust_arrays._real_values("do_something", name, np.empty(0, dtype=array.dtype))
-    square_dtypes = [(np.zeros(1, dtype=x.dtype) ** 2).dtype for x in (a_flat, b_flat)]
-    sum_dtype = np.result_type(*square_dtypes)
+    sum_dtype = rust_arrays._sum_dtype(a_flat.dtype, b_flat.dtype)
     a_kept, b_kept = _without_empty_chunks(a_flat), _without_empty_chunks(b_flat)
     if a_kept is None or b_kept is None:
         total = dask_array.zeros((), dtype=np.int64)  # no pair at all
         return _as_result(total, data_arrays)
     meta = np.empty(0, dtype=sum_dtype)  # given, so dask does not call the function to find it
-    a_sq = a_kept.map_blocks(_square_block, sum_dtype, dtype=sum_dtype, meta=meta)
-    b_sq = b_kept.map_blocks(_square_block, sum_dtype, dtype=sum_dtype, meta=meta)
+    a_sq = a_kept.map_blocks(rust_arrays._squares, sum_dtype, dtype=sum_dtype, meta=meta)
+    b_sq = b_kept.map_blocks(rust_arrays._squares, sum_dtype, dtype=sum_dtype, meta=meta)
     with warnings.catch_warnings():
         # The grid of partial sums has len(a chunks) x len(b chunks) blocks by design.
         warnings.simplefilter("ignore", dask_array.PerformanceWarning)
