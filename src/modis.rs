@@ -7,6 +7,9 @@ use pyo3::prelude::*;
 
 use rust_arrays_core::modis::{interpolate, GeoFloat, Geometry};
 
+use rust_arrays_core::simd_row_sum::Isa;
+
+use crate::isa::parse_isa;
 use crate::parallel::{run, thread_count};
 
 #[derive(FromPyObject)]
@@ -27,6 +30,7 @@ fn run_typed<'py, T: GeoFloat + Element>(
     fine: u32,
     coarse_scan_width: Option<usize>,
     threads: usize,
+    isa: Isa,
 ) -> PyResult<Pair<'py>> {
     let error =
         |err: &dyn std::fmt::Display| PyValueError::new_err(format!("interpolate(): {err}"));
@@ -53,7 +57,7 @@ fn run_typed<'py, T: GeoFloat + Element>(
         let fine_lat = lat_rw.as_slice_mut()?;
         let work = (fine_lon.len() as u128) * 16;
         let outcome = run(py, threads, work, |stop| {
-            interpolate(&geometry, lon, lat, satz, fine_lon, fine_lat, stop)
+            interpolate(&geometry, lon, lat, satz, fine_lon, fine_lat, isa, stop)
         })?;
         outcome.map_err(|e| error(&e))?;
     }
@@ -62,10 +66,11 @@ fn run_typed<'py, T: GeoFloat + Element>(
 
 /// MODIS tie point interpolation with the satellite zenith angle (geotiepoints'
 /// ``modisinterpolator``): ``(lon, lat)`` at ``fine_resolution`` from ``lon``, ``lat``, ``satz``
-/// at ``coarse_resolution`` (degrees, whole scans, all float32 or all float64). Low level: use
-/// :mod:`rust_arrays.modis`.
+/// at ``coarse_resolution`` (degrees, whole scans, all float32 or all float64). ``isa`` forces
+/// the vector build of the per-pixel arithmetic (None: the best available); all give the same
+/// bits. Low level: use :mod:`rust_arrays.modis`.
 #[pyfunction]
-#[pyo3(signature = (lon, lat, satz, coarse_resolution, fine_resolution, coarse_scan_width=None, /, *, num_threads=None))]
+#[pyo3(signature = (lon, lat, satz, coarse_resolution, fine_resolution, coarse_scan_width=None, /, *, num_threads=None, isa=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn modis_interpolate<'py>(
     py: Python<'py>,
@@ -76,15 +81,17 @@ pub fn modis_interpolate<'py>(
     fine_resolution: u32,
     coarse_scan_width: Option<usize>,
     num_threads: Option<&Bound<'py, PyAny>>,
+    isa: Option<&str>,
 ) -> PyResult<Pair<'py>> {
     let threads = thread_count("interpolate", num_threads)?;
+    let isa = parse_isa("interpolate", isa)?;
     let (c, f, w) = (coarse_resolution, fine_resolution, coarse_scan_width);
     match (lon, lat, satz) {
         (Input::F32(lon), Input::F32(lat), Input::F32(satz)) => {
-            run_typed(py, lon, lat, satz, c, f, w, threads)
+            run_typed(py, lon, lat, satz, c, f, w, threads, isa)
         }
         (Input::F64(lon), Input::F64(lat), Input::F64(satz)) => {
-            run_typed(py, lon, lat, satz, c, f, w, threads)
+            run_typed(py, lon, lat, satz, c, f, w, threads, isa)
         }
         _ => Err(PyTypeError::new_err(
             "modis_interpolate(): lon, lat and satz must all be float32 or all float64",

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from rust_arrays import modis
+from rust_arrays import _core, modis
 
 Array = np.ndarray[Any, Any]
 EARTH_KM = 6371.0
@@ -127,6 +127,19 @@ def test_5km_bit_identical_to_geotiepoints(
     expected = call_quietly(getattr(upstream, name), lon, lat, satz)
     actual = call_quietly(getattr(modis, name), lon, lat, satz)
     assert_bit_identical(expected, actual)
+
+
+@pytest.mark.parametrize("isa", _core.available_isas())
+def test_every_instruction_set_bit_identical_to_geotiepoints(upstream: ModuleType, isa: str) -> None:
+    for case in ("antimeridian-pole-nans", "south-pole"):
+        lon, lat, satz = CASES_1KM[case]
+        for fine, name in ((250, "modis_1km_to_250m"), (500, "modis_1km_to_500m")):
+            expected = getattr(upstream, name)(lon, lat, satz)
+            actual = _core.modis_interpolate(lon, lat, satz, 1000, fine, isa=isa)
+            assert_bit_identical(expected, actual)
+    five = swath(8, 179.0, -60.0, 170.0, five_km=True, cols=270, nans=10)
+    expected = upstream.modis_5km_to_1km(*five)
+    assert_bit_identical(expected, _core.modis_interpolate(*five, 5000, 1000, 270, isa=isa))
 
 
 def test_interpolate_matches_geotiepoints_signature(upstream: ModuleType) -> None:

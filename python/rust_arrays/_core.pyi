@@ -51,4 +51,5 @@ def modis_interpolate(
     /,
     *,
     num_threads: int | None = None,
+    isa: str | None = None,
 ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]: ...

@@ -11,13 +11,18 @@
 //! callers can run scans in parallel.
 
 use std::f64::consts::PI;
-use std::ops::{Add, Div, Mul, Sub};
+use std::ops::{Add, Div, Mul, Range, Sub};
 use std::sync::atomic::AtomicBool;
 
 use ndarray::{s, ArrayView2};
 use rayon::prelude::*;
 
+use crate::simd_row_sum::Isa;
 use crate::{check, in_rayon_pool, Stopped};
+
+mod fine_rows;
+
+use fine_rows::{fine_chunk, CellRow, ChunkInput, ChunkWork, Track, CHUNK};
 
 /// Earth radius (km) and satellite altitude (km) of the zenith-angle geometry.
 const R: f64 = 6370.997;
@@ -143,10 +148,13 @@ pub struct Geometry<T> {
     pub factor: usize,
     /// `scan_width` of upstream's alignment term: coarse pixels per km (1 or 5).
     scan_width: usize,
-    s_s: Vec<T>,
     s_t: Vec<T>,
-    cell_col: Vec<usize>,
+    /// `s_s` widened, and `s_s * (1 - s_s)` in double, per fine column.
+    scan: Vec<f64>,
+    scan_curvature: Vec<f64>,
     cell_row: Vec<usize>,
+    /// The fine columns of each coarse cell column: runs of equal `cell_col`.
+    column_runs: Vec<(usize, Range<usize>)>,
 }
 
 impl<T: GeoFloat> Geometry<T> {
@@ -223,8 +231,10 @@ impl<T: GeoFloat> Geometry<T> {
             (x, y)
         };
         let n = T::narrow(factor as f64);
-        let s_s = x.iter().map(|&v| T::narrow(v) / n).collect();
+        let s_s: Vec<T> = x.iter().map(|&v| T::narrow(v) / n).collect();
         let s_t = y.iter().map(|&v| T::narrow(v) / n).collect();
+        let scan: Vec<f64> = s_s.iter().map(|v| v.wide()).collect();
+        let scan_curvature = scan.iter().map(|&v| v * (1.0 - v)).collect();
         // The coarse cell of each fine pixel, as upstream's block copies ("expansion") place it.
         let (row_shift, col_shift) = if c == Km1 {
             (factor as i64 / 2, 0)
@@ -239,19 +249,27 @@ impl<T: GeoFloat> Geometry<T> {
         let cell_row = (0..fine_rows)
             .map(|row| cell(row, row_shift, coarse_rows - 1))
             .collect();
-        let cell_col = (0..fine_cols)
+        let cell_col: Vec<usize> = (0..fine_cols)
             .map(|col| cell(col, col_shift, coarse_cols - 1))
             .collect();
+        let mut column_runs: Vec<(usize, Range<usize>)> = Vec::new();
+        for (col, &j) in cell_col.iter().enumerate() {
+            match column_runs.last_mut() {
+                Some((last, run)) if *last == j => run.end = col + 1,
+                _ => column_runs.push((j, col..col + 1)),
+            }
+        }
         Ok(Self {
+            column_runs,
             coarse_rows,
             coarse_cols,
             fine_rows,
             fine_cols,
             factor,
             scan_width: coarse_per_km,
-            s_s,
             s_t,
-            cell_col,
+            scan,
+            scan_curvature,
             cell_row,
         })
     }
@@ -264,17 +282,31 @@ impl<T: GeoFloat> Geometry<T> {
             expansion: vec![zero; cells],
             alignment: vec![zero; cells],
             xyz: vec![[zero; 3]; self.coarse_rows * self.coarse_cols],
+            zenith: vec![
+                Zenith {
+                    phi: zero,
+                    theta: zero
+                };
+                self.coarse_cols
+            ],
+            cell_row: CellRow::new(self.fine_cols),
+            chunk: ChunkWork::new(),
         }
     }
 }
 
-/// Per-scan work buffers: the expansion and alignment coefficients of each coarse cell and the
-/// cartesian coordinates of each tie point.
+/// Per-scan work buffers: the expansion and alignment coefficients of each coarse cell, the
+/// cartesian coordinates of each tie point, the zenith terms of one row of tie points, one coarse cell row gathered per fine column and the
+/// intermediates of one chunk of a fine row.
 #[derive(Debug, Clone)]
 pub struct ScanBuffers<T> {
     expansion: Vec<T>,
     alignment: Vec<T>,
     xyz: Vec<[T; 3]>,
+    /// The zenith terms of one row of tie points.
+    zenith: Vec<Zenith<T>>,
+    cell_row: CellRow<T>,
+    chunk: ChunkWork,
 }
 
 #[inline(always)]
@@ -308,16 +340,30 @@ fn compute_zeta<T: GeoFloat>(phi: T) -> T {
     T::narrow((((R + H) * phi.wide().sin()) / R).asin())
 }
 
-/// Upstream's `_compute_expansion_alignment` for the tie points `satz_a` and its right
-/// neighbour `satz_b` (degrees): (expansion, alignment).
+/// The zenith terms of one tie point: the angle `phi` at the satellite and `theta = satz - phi`
+/// at the earth's centre (radians). Upstream computes them twice, once per neighbouring cell;
+/// computing them once per tie point gives the same values at half the libm calls.
+#[derive(Debug, Clone, Copy)]
+struct Zenith<T> {
+    phi: T,
+    theta: T,
+}
+
 #[inline]
-fn expansion_alignment<T: GeoFloat>(satz_a: T, satz_b: T, scan_width: usize) -> (T, T) {
-    let satz_a_rad = deg2rad(satz_a);
-    let satz_b_rad = deg2rad(satz_b);
-    let phi_a = compute_phi(satz_a_rad);
-    let phi_b = compute_phi(satz_b_rad);
-    let theta_a = satz_a_rad - phi_a;
-    let theta_b = satz_b_rad - phi_b;
+fn zenith<T: GeoFloat>(satz: T) -> Zenith<T> {
+    let satz_rad = deg2rad(satz);
+    let phi = compute_phi(satz_rad);
+    Zenith {
+        phi,
+        theta: satz_rad - phi,
+    }
+}
+
+/// Upstream's `_compute_expansion_alignment` for a tie point `a` and its right neighbour `b`:
+/// (expansion, alignment).
+#[inline]
+fn expansion_alignment<T: GeoFloat>(a: Zenith<T>, b: Zenith<T>, scan_width: usize) -> (T, T) {
+    let (phi_a, phi_b, theta_a, theta_b) = (a.phi, b.phi, a.theta, b.theta);
     let phi = T::narrow((phi_a + phi_b).wide() / 2.0);
     let zeta = compute_zeta(phi);
     let theta = zeta - phi;
@@ -348,24 +394,11 @@ fn lonlat_to_xyz<T: GeoFloat>(lon: T, lat: T) -> [T; 3] {
     ]
 }
 
-/// Upstream's `xyz2lonlat` (default `low_lat_z=True`, `thr=0.8` rounded to `T`): (lon, lat).
-#[inline]
-fn xyz_to_lonlat<T: GeoFloat>(xyz: [T; 3]) -> (T, T) {
-    let (x, y, z) = (xyz[0].wide(), xyz[1].wide(), xyz[2].wide());
-    let lon = T::narrow(rad2deg((x / (x * x + y * y).sqrt()).acos()) * sign(y));
-    // Upstream: `z > (-1.0 * thr) * R`; negation is exact.
-    let thr = T::narrow(0.8).wide();
-    let lat = if z < thr * EARTH_RADIUS && z > -thr * EARTH_RADIUS {
-        T::narrow(90.0 - rad2deg((z / EARTH_RADIUS).acos()))
-    } else {
-        T::narrow(sign(z) * (90.0 - rad2deg(((x * x + y * y).sqrt() / EARTH_RADIUS).asin())))
-    };
-    (lon, lat)
-}
-
 /// Interpolates one scan. `lon`, `lat`, `satz` give the coarse tie point at (row, column) of the
 /// scan (`coarse_rows` x `coarse_cols`, degrees); `fine_lon` and `fine_lat` are the scan's
-/// output, row-major `fine_rows` x `fine_cols`.
+/// output, row-major `fine_rows` x `fine_cols`. `isa` picks the vector build of the per-pixel
+/// arithmetic (unavailable ones fall back to the best available; all give the same bits).
+#[allow(clippy::too_many_arguments)]
 pub fn interpolate_scan<T: GeoFloat>(
     geometry: &Geometry<T>,
     lon: impl Fn(usize, usize) -> T,
@@ -374,6 +407,7 @@ pub fn interpolate_scan<T: GeoFloat>(
     buffers: &mut ScanBuffers<T>,
     fine_lon: &mut [T],
     fine_lat: &mut [T],
+    isa: Isa,
 ) {
     let g = geometry;
     let (rows, cols) = (g.coarse_rows, g.coarse_cols);
@@ -381,9 +415,12 @@ pub fn interpolate_scan<T: GeoFloat>(
     assert_eq!(fine_lat.len(), g.fine_rows * g.fine_cols);
     let cell_cols = cols - 1;
     for i in 0..rows - 1 {
+        for (j, point) in buffers.zenith.iter_mut().enumerate() {
+            *point = zenith(satz(i, j));
+        }
         for j in 0..cell_cols {
-            let (expansion, alignment) =
-                expansion_alignment(satz(i, j), satz(i, j + 1), g.scan_width);
+            let (a, b) = (buffers.zenith[j], buffers.zenith[j + 1]);
+            let (expansion, alignment) = expansion_alignment(a, b, g.scan_width);
             buffers.expansion[i * cell_cols + j] = expansion;
             buffers.alignment[i * cell_cols + j] = alignment;
         }
@@ -393,41 +430,65 @@ pub fn interpolate_scan<T: GeoFloat>(
             buffers.xyz[i * cols + j] = lonlat_to_xyz(lon(i, j), lat(i, j));
         }
     }
-    let xyz = &buffers.xyz;
     let rows_out = fine_lon
         .chunks_exact_mut(g.fine_cols)
         .zip(fine_lat.chunks_exact_mut(g.fine_cols));
+    let mut gathered = None;
     for (r, (lon_row, lat_row)) in rows_out.enumerate() {
         let i = g.cell_row[r];
-        let a_track = g.s_t[r];
-        let s_t = a_track.wide();
-        let track_term = s_t * (1.0 - s_t);
-        let one_minus_track = 1.0 - a_track.wide();
-        let expansion = &buffers.expansion[i * cell_cols..(i + 1) * cell_cols];
-        let alignment = &buffers.alignment[i * cell_cols..(i + 1) * cell_cols];
-        let upper = &xyz[i * cols..(i + 1) * cols];
-        let lower = &xyz[(i + 1) * cols..(i + 2) * cols];
-        let columns = g.cell_col.iter().zip(&g.s_s);
-        let outputs = lon_row.iter_mut().zip(lat_row.iter_mut());
-        for ((&j, &s_s), (out_lon, out_lat)) in columns.zip(outputs) {
-            let s_s = s_s.wide();
-            let a_scan = T::narrow(
-                (s_s + (s_s * (1.0 - s_s)) * expansion[j].wide())
-                    + track_term * alignment[j].wide(),
+        if gathered != Some(i) {
+            gather_cell_row(g, i, buffers);
+            gathered = Some(i);
+        }
+        let fraction = g.s_t[r];
+        let s_t = fraction.wide();
+        let track = Track {
+            fraction,
+            curvature: s_t * (1.0 - s_t),
+            complement: 1.0 - s_t,
+        };
+        let cells = &buffers.cell_row;
+        for start in (0..g.fine_cols).step_by(CHUNK) {
+            let columns = start..(start + CHUNK).min(g.fine_cols);
+            let input = ChunkInput {
+                scan: &g.scan[columns.clone()],
+                scan_curvature: &g.scan_curvature[columns.clone()],
+                expansion: &cells.expansion[columns.clone()],
+                alignment: &cells.alignment[columns.clone()],
+                corners: std::array::from_fn(|corner| {
+                    std::array::from_fn(|k| &cells.corners[corner][k][columns.clone()])
+                }),
+            };
+            fine_chunk(
+                isa,
+                track,
+                &input,
+                &mut buffers.chunk,
+                &mut lon_row[columns.clone()],
+                &mut lat_row[columns],
             );
-            let one_minus_scan = 1.0 - a_scan.wide();
-            let (upper_left, upper_right) = (upper[j], upper[j + 1]);
-            let (lower_left, lower_right) = (lower[j], lower[j + 1]);
-            let point: [T; 3] = std::array::from_fn(|k| {
-                let scan1 = T::narrow(
-                    one_minus_scan * upper_left[k].wide() + (a_scan * upper_right[k]).wide(),
-                );
-                let scan2 = T::narrow(
-                    one_minus_scan * lower_left[k].wide() + (a_scan * lower_right[k]).wide(),
-                );
-                T::narrow(one_minus_track * scan1.wide() + (a_track * scan2).wide())
-            });
-            (*out_lon, *out_lat) = xyz_to_lonlat(point);
+        }
+    }
+}
+
+/// Copies the coefficients and corners of coarse cell row `i` to each fine column.
+fn gather_cell_row<T: GeoFloat>(g: &Geometry<T>, i: usize, buffers: &mut ScanBuffers<T>) {
+    let (cols, cell_cols) = (g.coarse_cols, g.coarse_cols - 1);
+    let cells = &mut buffers.cell_row;
+    for (j, columns) in &g.column_runs {
+        let (j, columns) = (*j, columns.clone());
+        cells.expansion[columns.clone()].fill(buffers.expansion[i * cell_cols + j]);
+        cells.alignment[columns.clone()].fill(buffers.alignment[i * cell_cols + j]);
+        let tie_points = [
+            i * cols + j,
+            i * cols + j + 1,
+            (i + 1) * cols + j,
+            (i + 1) * cols + j + 1,
+        ];
+        for (corner, point) in cells.corners.iter_mut().zip(tie_points) {
+            for (coordinate, value) in corner.iter_mut().zip(buffers.xyz[point]) {
+                coordinate[columns.clone()].fill(value);
+            }
         }
     }
 }
@@ -455,6 +516,8 @@ impl<T: GeoFloat> Geometry<T> {
 /// row-major `fine_lon` and `fine_lat` (`scans * fine_rows` x `fine_cols`). Inside a rayon pool
 /// the scans are shared out across it (one set of work buffers per task), elsewhere they run
 /// serially on the calling thread; the result is the same. `stop` is looked at between scans.
+/// `isa` as for [`interpolate_scan`].
+#[allow(clippy::too_many_arguments)]
 pub fn interpolate<T: GeoFloat>(
     geometry: &Geometry<T>,
     lon: ArrayView2<'_, T>,
@@ -462,6 +525,7 @@ pub fn interpolate<T: GeoFloat>(
     satz: ArrayView2<'_, T>,
     fine_lon: &mut [T],
     fine_lat: &mut [T],
+    isa: Isa,
     stop: &AtomicBool,
 ) -> Result<Result<(), ModisError>, Stopped> {
     let g = geometry;
@@ -501,6 +565,7 @@ pub fn interpolate<T: GeoFloat>(
             buffers,
             out_lon,
             out_lat,
+            isa,
         );
         Ok(())
     };

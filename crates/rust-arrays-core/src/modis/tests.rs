@@ -55,16 +55,25 @@ fn expanded_literally(g: &Geometry<f32>, five_km: bool) -> Vec<(usize, usize)> {
     out
 }
 
+/// The coarse cell column of each fine column, from the geometry's runs.
+fn cell_cols<T>(g: &Geometry<T>) -> Vec<usize> {
+    g.column_runs
+        .iter()
+        .flat_map(|(j, columns)| columns.clone().map(|_| *j))
+        .collect()
+}
+
 #[test]
 fn cells_match_upstream_block_copies() {
     for (coarse, fine, width) in PAIRS {
         let g = Geometry::<f32>::new(coarse, fine, width).unwrap();
         let literal = expanded_literally(&g, coarse == 5000);
+        let cell_col = cell_cols(&g);
         for r in 0..g.fine_rows {
             for c in 0..g.fine_cols {
                 assert_eq!(
                     literal[r * g.fine_cols + c],
-                    (g.cell_row[r], g.cell_col[c]),
+                    (g.cell_row[r], cell_col[c]),
                     "{coarse}->{fine} ({width:?}) at ({r}, {c})"
                 );
             }
@@ -79,7 +88,7 @@ fn coordinates_1km_to_250m() {
     let y: Vec<f32> = g.s_t.iter().map(|v| v * 4.0).collect();
     assert_eq!(&y[..8], &[-1.5, -0.5, 0.5, 1.5, 2.5, 3.5, 0.5, 1.5]);
     assert_eq!(&y[36..], &[2.5, 3.5, 4.5, 5.5]);
-    let x: Vec<f32> = g.s_s.iter().map(|v| v * 4.0).collect();
+    let x: Vec<f64> = g.scan.iter().map(|v| v * 4.0).collect();
     assert_eq!(&x[..5], &[0.0, 1.0, 2.0, 3.0, 0.0]);
     assert_eq!(&x[5412..], &[4.0, 5.0, 6.0, 7.0]);
 }
@@ -112,6 +121,14 @@ fn scan<T: GeoFloat>(g: &Geometry<T>, lon0: f64, lat0: f64) -> (Vec<T>, Vec<T>, 
 }
 
 fn run<T: GeoFloat>(g: &Geometry<T>, input: &(Vec<T>, Vec<T>, Vec<T>)) -> (Vec<T>, Vec<T>) {
+    run_with(g, input, crate::simd_row_sum::best_isa())
+}
+
+fn run_with<T: GeoFloat>(
+    g: &Geometry<T>,
+    input: &(Vec<T>, Vec<T>, Vec<T>),
+    isa: Isa,
+) -> (Vec<T>, Vec<T>) {
     let cols = g.coarse_cols;
     let mut lon = vec![T::narrow(0.0); g.fine_rows * g.fine_cols];
     let mut lat = lon.clone();
@@ -123,8 +140,175 @@ fn run<T: GeoFloat>(g: &Geometry<T>, input: &(Vec<T>, Vec<T>, Vec<T>)) -> (Vec<T
         &mut g.buffers(),
         &mut lon,
         &mut lat,
+        isa,
     );
     (lon, lat)
+}
+
+/// Upstream's `xyz2lonlat` (default `low_lat_z=True`, `thr=0.8` rounded to `T`), literally.
+fn xyz_to_lonlat<T: GeoFloat>(xyz: [T; 3]) -> (T, T) {
+    let (x, y, z) = (xyz[0].wide(), xyz[1].wide(), xyz[2].wide());
+    let lon = T::narrow(rad2deg((x / (x * x + y * y).sqrt()).acos()) * sign(y));
+    let thr = T::narrow(0.8).wide();
+    let lat = if z < thr * EARTH_RADIUS && z > -thr * EARTH_RADIUS {
+        T::narrow(90.0 - rad2deg((z / EARTH_RADIUS).acos()))
+    } else {
+        T::narrow(sign(z) * (90.0 - rad2deg(((x * x + y * y).sqrt() / EARTH_RADIUS).asin())))
+    };
+    (lon, lat)
+}
+
+/// One scan the way upstream's loops compute it, pixel by pixel: the reference for the
+/// chunked passes of `fine_rows`.
+fn run_per_pixel<T: GeoFloat>(
+    g: &Geometry<T>,
+    input: &(Vec<T>, Vec<T>, Vec<T>),
+) -> (Vec<T>, Vec<T>) {
+    let (rows, cols) = (g.coarse_rows, g.coarse_cols);
+    let at = |v: &Vec<T>, i: usize, j: usize| v[i * cols + j];
+    let xyz = |i, j| lonlat_to_xyz(at(&input.0, i, j), at(&input.1, i, j));
+    let mut out = (Vec::new(), Vec::new());
+    assert_eq!(input.0.len(), rows * cols);
+    let cell_col = cell_cols(g);
+    for r in 0..g.fine_rows {
+        let i = g.cell_row[r];
+        let a_track = g.s_t[r];
+        let s_t = a_track.wide();
+        for (c, &j) in cell_col.iter().enumerate() {
+            let (expansion, alignment) = expansion_alignment(
+                zenith(at(&input.2, i, j)),
+                zenith(at(&input.2, i, j + 1)),
+                g.scan_width,
+            );
+            let s_s = T::narrow(g.scan[c]).wide();
+            let a_scan = T::narrow(
+                (s_s + (s_s * (1.0 - s_s)) * expansion.wide())
+                    + (s_t * (1.0 - s_t)) * alignment.wide(),
+            );
+            let (upper_left, upper_right) = (xyz(i, j), xyz(i, j + 1));
+            let (lower_left, lower_right) = (xyz(i + 1, j), xyz(i + 1, j + 1));
+            let point: [T; 3] = std::array::from_fn(|k| {
+                let scan1 = T::narrow(
+                    (1.0 - a_scan.wide()) * upper_left[k].wide() + (a_scan * upper_right[k]).wide(),
+                );
+                let scan2 = T::narrow(
+                    (1.0 - a_scan.wide()) * lower_left[k].wide() + (a_scan * lower_right[k]).wide(),
+                );
+                T::narrow((1.0 - a_track.wide()) * scan1.wide() + (a_track * scan2).wide())
+            });
+            let (lon, lat) = xyz_to_lonlat(point);
+            out.0.push(lon);
+            out.1.push(lat);
+        }
+    }
+    out
+}
+
+/// A scan with hostile tie points: NaN, infinities, signed zeros, the poles, huge values and
+/// two adjacent zero zenith angles, spread by a small xorshift generator.
+fn hostile_scan<T: GeoFloat>(g: &Geometry<T>, seed: u64) -> (Vec<T>, Vec<T>, Vec<T>) {
+    let mut input = scan(g, -179.9, 80.0);
+    let specials = [
+        f64::NAN,
+        -f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        0.0,
+        -0.0,
+        90.0,
+        -90.0,
+        180.0,
+        -180.0,
+        1e30,
+        -1e30,
+        53.13,
+        89.999,
+    ];
+    let mut state = seed | 1;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state as usize
+    };
+    let n = input.0.len();
+    for _ in 0..n / 8 {
+        let value = T::narrow(specials[next() % specials.len()]);
+        let index = next() % n;
+        match next() % 3 {
+            0 => input.0[index] = value,
+            1 => input.1[index] = value,
+            _ => input.2[index] = value,
+        }
+    }
+    input
+}
+
+fn bits<T: GeoFloat>(values: &[T]) -> Vec<u64> {
+    values.iter().map(|v| v.wide().to_bits()).collect()
+}
+
+/// Positions where two outputs differ, NaNs compared by NaN-ness only: where two different NaNs
+/// (here +NaN and -NaN tie points) meet in one addition, x86 keeps the first operand's, and
+/// LLVM may swap the operands of a commutative operation differently in each build.
+fn differing<T: GeoFloat>(a: &[T], b: &[T]) -> usize {
+    a.iter()
+        .zip(b)
+        .filter(|(x, y)| {
+            let (x, y) = (x.wide(), y.wide());
+            !(x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()))
+        })
+        .count()
+}
+
+#[test]
+fn chunked_passes_equal_the_per_pixel_loop_for_every_isa() {
+    for (coarse, fine, width) in PAIRS {
+        let g32 = Geometry::<f32>::new(coarse, fine, width).unwrap();
+        let g64 = Geometry::<f64>::new(coarse, fine, width).unwrap();
+        let plain32 = scan(&g32, 179.9, -60.0);
+        let plain64 = scan(&g64, 12.0, 53.0);
+        let expected32 = run_per_pixel(&g32, &plain32);
+        let expected64 = run_per_pixel(&g64, &plain64);
+        for isa in Isa::ALL {
+            let (lon, lat) = run_with(&g32, &plain32, isa);
+            assert_eq!(bits(&lon), bits(&expected32.0), "{coarse}->{fine} {isa:?}");
+            assert_eq!(bits(&lat), bits(&expected32.1), "{coarse}->{fine} {isa:?}");
+            let (lon, lat) = run_with(&g64, &plain64, isa);
+            assert_eq!(bits(&lon), bits(&expected64.0), "{coarse}->{fine} {isa:?}");
+            assert_eq!(bits(&lat), bits(&expected64.1), "{coarse}->{fine} {isa:?}");
+        }
+        for seed in 1..4 {
+            let hostile32 = hostile_scan(&g32, seed);
+            let hostile64 = hostile_scan(&g64, seed);
+            let expected32 = run_per_pixel(&g32, &hostile32);
+            let expected64 = run_per_pixel(&g64, &hostile64);
+            for isa in Isa::ALL {
+                let (lon, lat) = run_with(&g32, &hostile32, isa);
+                assert_eq!(
+                    differing(&lon, &expected32.0),
+                    0,
+                    "{coarse}->{fine} {isa:?}"
+                );
+                assert_eq!(
+                    differing(&lat, &expected32.1),
+                    0,
+                    "{coarse}->{fine} {isa:?}"
+                );
+                let (lon, lat) = run_with(&g64, &hostile64, isa);
+                assert_eq!(
+                    differing(&lon, &expected64.0),
+                    0,
+                    "{coarse}->{fine} {isa:?}"
+                );
+                assert_eq!(
+                    differing(&lat, &expected64.1),
+                    0,
+                    "{coarse}->{fine} {isa:?}"
+                );
+            }
+        }
+    }
 }
 
 #[test]
@@ -205,6 +389,7 @@ fn whole_granule_equals_scan_by_scan_in_any_pool() {
                 satz.view(),
                 &mut out.0,
                 &mut out.1,
+                crate::simd_row_sum::best_isa(),
                 &stop,
             )
             .unwrap()
@@ -223,6 +408,7 @@ fn whole_granule_equals_scan_by_scan_in_any_pool() {
         assert_eq!(bits(&out.1), bits(&expected.1));
     }
     let partial = lon.slice(ndarray::s![..25, ..]);
-    let err = interpolate(&g, partial, partial, partial, &mut [], &mut [], &stop).unwrap();
+    let isa = Isa::Scalar;
+    let err = interpolate(&g, partial, partial, partial, &mut [], &mut [], isa, &stop).unwrap();
     assert!(matches!(err, Err(ModisError::Shape(_))));
 }
