@@ -130,7 +130,7 @@ def test_5km_bit_identical_to_geotiepoints(
 
 
 @pytest.mark.parametrize("isa", _core.available_isas())
-def test_every_instruction_set_bit_identical_to_geotiepoints(upstream: ModuleType, isa: str) -> None:
+def test_every_isa_bit_identical_to_geotiepoints(upstream: ModuleType, isa: str) -> None:
     for case in ("antimeridian-pole-nans", "south-pole"):
         lon, lat, satz = CASES_1KM[case]
         for fine, name in ((250, "modis_1km_to_250m"), (500, "modis_1km_to_500m")):
