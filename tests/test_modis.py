@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pytest
 
+from golden import make_modis_golden as golden
 from rust_arrays import _core, modis
 from rust_arrays._synthetic_swath import swath
 
@@ -94,6 +95,47 @@ def test_every_isa_bit_identical_to_geotiepoints(upstream: ModuleType, isa: str)
     five = swath(8, 179.0, -60.0, 170.0, five_km=True, cols=270, nans=10)
     expected = upstream.modis_5km_to_1km(*five)
     assert_bit_identical(expected, _core.modis_interpolate(*five, 5000, 1000, 270, isa=isa))
+
+
+def golden_outputs(
+    data: Any,
+) -> Iterator[tuple[str, tuple[int, int], int | None, list[Array], list[str]]]:
+    """(case, resolution pair, coarse_scan_width, stored inputs, output names) of the golden
+    file."""
+    for case, (_, width, pairs) in golden.CASES.items():
+        inputs = [data[f"{case}/{name}"] for name in ("lon1", "lat1", "satz1")]
+        for pair in pairs:
+            yield case, pair, width, inputs, ["lon", "lat"]
+
+
+@pytest.mark.parametrize("isa", _core.available_isas())
+def test_golden_file_bit_identical(isa: str) -> None:
+    # Runs without geotiepoints: its outputs, as digests and samples, are in the golden file.
+    with np.load(golden.PATH) as data:
+        for case, pair, width, inputs, names in golden_outputs(data):
+            actual = _core.modis_interpolate(*inputs, *pair, width, isa=isa)
+            for name, output in zip(names, actual, strict=True):
+                where = f"{case} {pair[0]} m -> {pair[1]} m {name}"
+                assert output.shape == tuple(data[golden.key(case, pair, f"{name}_shape")]), where
+                expected = data[golden.key(case, pair, f"{name}_sample")]
+                sample = output.reshape(-1)[golden.sample_positions(output.shape)]
+                differing = bit_differences(expected, sample)
+                same = golden.digest(output) == str(data[golden.key(case, pair, f"{name}_sha256")])
+                message = f"{where}: {differing} of {sample.size} sampled values differ in bits"
+                if not same:
+                    message += "; the SHA-256 of the whole output differs"
+                assert (differing, same) == (0, True), message
+
+
+def test_golden_file_is_what_geotiepoints_gives(upstream: ModuleType) -> None:
+    with np.load(golden.PATH) as data:
+        for case, pair, width, inputs, names in golden_outputs(data):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                outputs = upstream.interpolate(*inputs, **golden.keywords(pair, width))
+            for name, output in zip(names, outputs, strict=True):
+                stored = str(data[golden.key(case, pair, f"{name}_sha256")])
+                assert golden.digest(output) == stored, f"{case} {pair} {name}: regenerate it"
 
 
 def test_interpolate_matches_geotiepoints_signature(upstream: ModuleType) -> None:
