@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from rust_arrays import cli
-from rust_arrays.compare import complexity, optional, planning, settings
+from rust_arrays import cli, modis
+from rust_arrays.compare import complexity, kernels, optional, planning, settings
 from rust_arrays.compare.experiments import task_count
 from rust_arrays.compare.implementations import IMPLEMENTATIONS
 from rust_arrays.compare.kernels import KERNELS, SizeError
@@ -86,6 +86,7 @@ def run_compare(
         ("primes", "1e3", (1000,)),
         ("primes", "10**4", (10_000,)),
         ("masked_hypot", "1_000", (1000,)),
+        ("modis", "203", (203,)),
     ],
 )
 def test_sizes_are_parsed(kernel: str, text: str, size: tuple[int, ...]) -> None:
@@ -161,7 +162,7 @@ def _settings(argv: list[str]) -> settings.Settings:
 
 def test_default_and_quick_settings() -> None:
     default = _settings([])
-    assert default.kernels == ("do_something", "primes", "masked_hypot")
+    assert default.kernels == ("do_something", "primes", "masked_hypot", "modis")
     assert default.sizes["do_something"][-1] == (10_000, 20_000)  # the talk's big case
     assert default.sizes["do_something"][0] == KERNELS["do_something"].tiny_size
     assert default.budget == settings.DEFAULT_BUDGET_SECONDS
@@ -231,6 +232,37 @@ def test_growth_functions_increase() -> None:
 
 
 # --- the whole command ------------------------------------------------------------------------
+
+
+def test_modis_kernel_splits_into_whole_scans_and_combines_exactly() -> None:
+    kernel = KERNELS["modis"]
+    inputs = kernel.make_inputs((5,), seed=0)
+    assert isinstance(inputs, kernels.ModisInputs)
+    assert inputs.lon.shape == (50, 1354)
+    whole = modis.modis_1km_to_250m(inputs.lon, inputs.lat, inputs.satz)
+    parts = [part for part in kernel.split(inputs, 4) if isinstance(part, kernels.ModisInputs)]
+    assert [part.lon.shape[0] for part in parts] == [20, 10, 10, 10]  # 2, 1, 1, 1 scans
+    results = [modis.modis_1km_to_250m(part.lon, part.lat, part.satz) for part in parts]
+    assert kernel.digest(kernel.combine(results, inputs)) == kernel.digest(whole)
+    assert kernel.digest(whole).startswith("sha256:")
+    assert kernel.summary(whole) == "lon, lat 200x5416, 0 NaN"
+    # More tasks than scans: empty tasks, still whole scans.
+    rows = [part.lon.shape[0] for part in kernel.split(inputs, 7)]
+    assert rows == [10] * 5 + [0] * 2
+
+
+def test_modis_reference_is_geotiepoints_or_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    kernel = KERNELS["modis"]
+    assert kernel.reference_implementation == "geotiepoints"
+    inputs = kernel.make_inputs((1,), seed=0)
+    assert isinstance(inputs, kernels.ModisInputs)
+    if optional.is_installed("geotiepoints"):
+        ours = modis.interpolate(inputs.lon, inputs.lat, inputs.satz, 1000, 250)
+        assert kernel.digest(kernel.reference(inputs)) == kernel.digest(ours)
+    # Without geotiepoints there is nothing to compare with: "" makes exactness unknown.
+    monkeypatch.setitem(sys.modules, "geotiepoints.modisinterpolator", None)
+    assert kernel.reference(inputs) is None
+    assert kernel.digest(None) == ""
 
 
 @pytest.fixture(scope="module")

@@ -22,9 +22,11 @@ from rust_arrays.compare.results import Report
 DESCRIPTION = """\
 Measure the talk's claims on this machine: pure Python, NumPy (the talk's code and in blocks),
 numexpr, Numba, Cython and rust_arrays on the talk's kernels, from a few elements to the big
-case. Each measurement runs in a fresh process: time (median after a warm-up), peak memory,
-and the result checked against the talk's code. Then the same work over 1, 2, ... Python
-threads (who releases the GIL), and tiny inputs (where call overhead decides)."""
+case, and geotiepoints and rust_arrays on MODIS geolocation (modis), from 1 scan to a granule.
+Each measurement runs in a fresh process: time (median after a warm-up), peak memory, and the
+result checked against the talk's code (modis: against geotiepoints). Then the same work over
+1, 2, ... Python threads (who releases the GIL), and tiny inputs (where call overhead
+decides)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="LIST",
         help="comma-separated sizes for every chosen kernel, e.g. 10,1e3,1e5; for do_something "
         "NxM, or N for Nx2N (default: the talk's progression, up to 10000x20000 pairs, "
-        "10**7 primes, 10**7 elements)",
+        "10**7 primes, 10**7 elements; modis: 1 to 203 scans)",
     )
     parser.add_argument(
         "--impl",
@@ -144,6 +146,12 @@ def settings_from_arguments(
         kernel in IMPLEMENTATIONS[name].kernels for name in implementations for kernel in kernels
     ):
         parser.error(f"--impl: none of {', '.join(implementations)} computes {', '.join(kernels)}")
+    # Only those that compute a chosen kernel (no Cython build for --kernel modis).
+    implementations = tuple(
+        name
+        for name in implementations
+        if any(kernel in IMPLEMENTATIONS[name].kernels for kernel in kernels)
+    )
     experiments = _list(args.experiments)
     unknown = [name for name in experiments if name not in settings.EXPERIMENTS]
     if unknown or not experiments:

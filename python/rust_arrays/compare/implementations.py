@@ -6,6 +6,7 @@ The registry (:data:`IMPLEMENTATIONS`) is cheap to import: optional peers are im
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -13,13 +14,20 @@ from types import ModuleType
 from typing import Any
 
 import rust_arrays
-from rust_arrays import reference
+from rust_arrays import modis, reference
 from rust_arrays.compare import complexity
-from rust_arrays.compare.kernels import CountInputs, Inputs, MaskedInputs, PairsInputs
+from rust_arrays.compare.kernels import (
+    CountInputs,
+    Inputs,
+    MaskedInputs,
+    ModisInputs,
+    PairsInputs,
+)
 
 Call = Callable[[], object]
 
-ALL_KERNELS = ("do_something", "primes", "masked_hypot")
+ALL_KERNELS = ("do_something", "primes", "masked_hypot")  # the talk's
+RUST_ARRAYS_KERNELS = (*ALL_KERNELS, "modis")
 
 
 @dataclass(frozen=True)
@@ -104,16 +112,23 @@ IMPLEMENTATIONS: dict[str, Implementation] = {
             notes={"primes": "the talk's trial division (keeps the GIL)"},
         ),
         Implementation(
+            "geotiepoints",
+            "geotiepoints",
+            ("modis",),
+            requires="geotiepoints",
+            notes={"modis": "python-geotiepoints' Cython modisinterpolator (the upstream)"},
+        ),
+        Implementation(
             "rust_arrays_1thread",
             "rust_arrays 1 thread",
-            ALL_KERNELS,
+            RUST_ARRAYS_KERNELS,
             growth=_SIEVE,
             notes={"primes": "primes_array, a segmented sieve"},
         ),
         Implementation(
             "rust_arrays",
             "rust_arrays",
-            ALL_KERNELS,
+            RUST_ARRAYS_KERNELS,
             one_thread=False,
             in_threads_experiment=False,
             growth=_SIEVE,
@@ -146,6 +161,8 @@ def _load_cython(path: str | None) -> ModuleType:
 
 
 def _python(inputs: Inputs, options: BuildOptions) -> Call:
+    if isinstance(inputs, ModisInputs):
+        raise UnknownCombination("python has no modis")
     # Python floats in lists, converted here, before any timing: the talk's loops over lists.
     if isinstance(inputs, PairsInputs):
         a, b = inputs.a.tolist(), inputs.b.tolist()
@@ -158,6 +175,8 @@ def _python(inputs: Inputs, options: BuildOptions) -> Call:
 
 
 def _numpy(inputs: Inputs, options: BuildOptions) -> Call:
+    if isinstance(inputs, ModisInputs):
+        raise UnknownCombination("numpy has no modis")
     if isinstance(inputs, PairsInputs):
         a, b = inputs.a, inputs.b
         return lambda: reference.do_something_numpy(a, b)
@@ -197,6 +216,9 @@ def _numba(parallel: bool) -> Callable[[Inputs, BuildOptions], Call]:
     def build(inputs: Inputs, options: BuildOptions) -> Call:
         from rust_arrays.compare.peers import numba_loops
 
+        if isinstance(inputs, ModisInputs):
+            raise UnknownCombination("numba has no modis")
+
         if isinstance(inputs, PairsInputs):
             do_something = (
                 numba_loops.do_something_parallel if parallel else numba_loops.do_something_serial
@@ -218,6 +240,8 @@ def _numba(parallel: bool) -> Callable[[Inputs, BuildOptions], Call]:
 
 
 def _cython(inputs: Inputs, options: BuildOptions) -> Call:
+    if isinstance(inputs, ModisInputs):
+        raise UnknownCombination("cython has no modis")
     module: Any = _load_cython(options.cython_module)
     if isinstance(inputs, PairsInputs):
         a, b = inputs.a, inputs.b
@@ -234,8 +258,20 @@ def _cython(inputs: Inputs, options: BuildOptions) -> Call:
     return masked_hypot
 
 
+def _geotiepoints(inputs: Inputs, options: BuildOptions) -> Call:
+    if not isinstance(inputs, ModisInputs):
+        raise UnknownCombination("geotiepoints has only modis")
+    # Untyped: imported as Any.
+    modisinterpolator: Any = importlib.import_module("geotiepoints.modisinterpolator")
+    lon, lat, satz = inputs.lon, inputs.lat, inputs.satz
+    return lambda: modisinterpolator.modis_1km_to_250m(lon, lat, satz)
+
+
 def _rust_arrays(num_threads: int | None) -> Callable[[Inputs, BuildOptions], Call]:
     def build(inputs: Inputs, options: BuildOptions) -> Call:
+        if isinstance(inputs, ModisInputs):
+            lon, lat, satz = inputs.lon, inputs.lat, inputs.satz
+            return lambda: modis.interpolate(lon, lat, satz, 1000, 250, num_threads=num_threads)
         if isinstance(inputs, PairsInputs):
             a, b = inputs.a, inputs.b
             return lambda: rust_arrays.do_something(a, b, num_threads=num_threads)
@@ -256,6 +292,7 @@ _BUILDERS: dict[str, Callable[[Inputs, BuildOptions], Call]] = {
     "numba": _numba(parallel=False),
     "numba_parallel": _numba(parallel=True),
     "cython": _cython,
+    "geotiepoints": _geotiepoints,
     "rust_arrays_1thread": _rust_arrays(1),
     "rust_arrays": _rust_arrays(None),
 }

@@ -1,14 +1,16 @@
-"""The talk's three kernels as the comparison sees them.
+"""The talk's three kernels, and the MODIS geolocation hot spot, as the comparison sees them.
 
 For each kernel: how sizes are written and how much work they mean, the (seeded, so every
-process builds the same) inputs, the reference result (the talk's NumPy code), how one call is
-split into equal tasks for the threads experiment, and how results are compared (a digest that
-is equal exactly when the results are bit for bit equal).
+process builds the same) inputs, the reference result (the talk's NumPy code; for MODIS the
+upstream library, geotiepoints), how one call is split into equal tasks for the threads
+experiment, and how results are compared (a digest that is equal exactly when the results are
+bit for bit equal).
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import math
 import re
 from abc import ABC, abstractmethod
@@ -19,9 +21,11 @@ from typing import Any
 import numpy as np
 
 from rust_arrays import reference
+from rust_arrays._synthetic_swath import swath
 
 Size = tuple[int, ...]
 Float64Array = np.ndarray[Any, np.dtype[np.float64]]
+Float32Array = np.ndarray[Any, np.dtype[np.float32]]
 
 _INT64_MIN = -(2**63)
 
@@ -55,7 +59,16 @@ class MaskedInputs:
     out: Float64Array
 
 
-Inputs = PairsInputs | CountInputs | MaskedInputs
+@dataclass(frozen=True)
+class ModisInputs:
+    """``modis_1km_to_250m(lon, lat, satz)``: float32 MODIS tie points at 1 km, whole scans."""
+
+    lon: Float32Array
+    lat: Float32Array
+    satz: Float32Array
+
+
+Inputs = PairsInputs | CountInputs | MaskedInputs | ModisInputs
 
 
 def _parse_count(text: str) -> int:
@@ -109,6 +122,8 @@ class Kernel(ABC):
     calibration_size: Size  # big enough that one call is not all overhead, small enough to be quick
     warm_up_size: Size  # compiles JITs and starts libraries before anything is measured
     split_shares_work = True  # split()'s tasks share the work (else each does all of it)
+    # Whose result is the reference, and whose time the others are compared with.
+    reference_implementation = "numpy"
 
     def parse_size(self, text: str) -> Size:
         if "x" in text.lower():
@@ -130,11 +145,12 @@ class Kernel(ABC):
     @abstractmethod
     def reference(self, inputs: Inputs) -> object:
         """The talk's result (where its code needs more memory than the result, the same
-        operations in bounded memory)."""
+        operations in bounded memory); None where the reference is not installed."""
 
     @abstractmethod
     def digest(self, result: object) -> str:
-        """Equal for two results exactly when they are bit for bit equal."""
+        """Equal for two results exactly when they are bit for bit equal ("" for None: no
+        result to compare with)."""
 
     @abstractmethod
     def summary(self, result: object) -> str:
@@ -287,6 +303,77 @@ class MaskedHypot(Kernel):
         return np.concatenate([np.asarray(result, dtype=np.float64) for result in results])
 
 
+def _lon_lat(result: object) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    if not isinstance(result, tuple) or len(result) != 2:
+        raise TypeError(f"expected a (lon, lat) pair, got {type(result).__name__}")
+    return np.asarray(result[0]), np.asarray(result[1])
+
+
+class Modis(Kernel):
+    name = "modis"
+    unit = "scans"
+    call = (
+        "modis_1km_to_250m(lon, lat, satz): MODIS geolocation, 10x1354 float32 tie points "
+        "per scan at 1 km to 40x5416 at 250 m (a granule: 203 scans)"
+    )
+    default_sizes = ((1,), (10,), (50,), (203,))
+    quick_sizes = ((1,), (3,))
+    tiny_size = (1,)
+    calibration_size = (2,)
+    warm_up_size = (1,)
+    reference_implementation = "geotiepoints"
+
+    def size_for_work(self, work: float) -> Size:
+        return (max(1, round(work)),)
+
+    def make_inputs(self, size: Size, seed: int) -> ModisInputs:
+        # A synthetic swath over Europe (deterministic: the seed is not needed).
+        lon, lat, satz = swath(size[0], 20.0, 50.0, -12.0)
+        return ModisInputs(lon, lat, satz)
+
+    def reference(self, inputs: Inputs) -> object:
+        assert isinstance(inputs, ModisInputs)
+        try:
+            # Untyped: imported as Any.
+            upstream: Any = importlib.import_module("geotiepoints.modisinterpolator")
+        except ImportError:
+            return None
+        return upstream.modis_1km_to_250m(inputs.lon, inputs.lat, inputs.satz)
+
+    def digest(self, result: object) -> str:
+        if result is None:
+            return ""
+        if not isinstance(result, tuple) or len(result) != 2:
+            return f"unexpected:{type(result).__name__}"
+        digest = hashlib.sha256()
+        for array in result:
+            digest.update(_sha256(np.asarray(array, dtype=np.float32)).encode())
+        return f"sha256:{digest.hexdigest()[:32]}"
+
+    def summary(self, result: object) -> str:
+        lon, lat = _lon_lat(result)
+        nans = int(np.count_nonzero(np.isnan(lon)) + np.count_nonzero(np.isnan(lat)))
+        return f"lon, lat {lon.shape[0]}x{lon.shape[1]}, {nans} NaN"
+
+    def split(self, inputs: Inputs, parts: int) -> list[Inputs]:
+        assert isinstance(inputs, ModisInputs)
+        # Whole scans per task (rows in steps of 10), as equal as they divide.
+        scans = inputs.lon.shape[0] // 10
+        ends = 10 * np.cumsum([len(part) for part in np.array_split(np.arange(scans), parts)])
+        starts = [0, *ends[:-1]]
+        return [
+            ModisInputs(inputs.lon[a:b], inputs.lat[a:b], inputs.satz[a:b])
+            for a, b in zip(starts, ends, strict=True)
+        ]
+
+    def combine(self, results: Sequence[object], inputs: Inputs) -> object:
+        pairs = [_lon_lat(result) for result in results]
+        return (
+            np.concatenate([pair[0] for pair in pairs]),
+            np.concatenate([pair[1] for pair in pairs]),
+        )
+
+
 KERNELS: dict[str, Kernel] = {
-    kernel.name: kernel for kernel in (DoSomething(), Primes(), MaskedHypot())
+    kernel.name: kernel for kernel in (DoSomething(), Primes(), MaskedHypot(), Modis())
 }

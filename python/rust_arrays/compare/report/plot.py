@@ -33,6 +33,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "numba": {"color": "#2ca02c", "marker": "^", "linestyle": "-"},
     "numba_parallel": {"color": "#2ca02c", "marker": "^", "linestyle": "--"},
     "cython": {"color": "#8c564b", "marker": "v", "linestyle": "-"},
+    "geotiepoints": {"color": "#ff7f0e", "marker": "P", "linestyle": "-"},
     "rust_arrays_1thread": {"color": "#d62728", "marker": "*", "linestyle": "-"},
     "rust_arrays": {"color": "#d62728", "marker": "*", "linestyle": "--"},
 }
