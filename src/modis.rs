@@ -1,7 +1,7 @@
 //! `modis_interpolate(lon, lat, satz, coarse, fine, coarse_scan_width)`: the kernel behind
 //! `rust_arrays.modis`, which converts the inputs to one float dtype.
 
-use numpy::{Element, PyArray2, PyArrayMethods, PyReadonlyArray2};
+use numpy::{Element, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray2};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
@@ -18,8 +18,6 @@ pub enum Input<'py> {
     F32(PyReadonlyArray2<'py, f32>),
 }
 
-type Pair<'py> = (Bound<'py, PyAny>, Bound<'py, PyAny>);
-
 #[allow(clippy::too_many_arguments)]
 fn run_typed<'py, T: GeoFloat + Element>(
     py: Python<'py>,
@@ -31,7 +29,8 @@ fn run_typed<'py, T: GeoFloat + Element>(
     coarse_scan_width: Option<usize>,
     threads: usize,
     isa: Isa,
-) -> PyResult<Pair<'py>> {
+    stacked: bool,
+) -> PyResult<Bound<'py, PyAny>> {
     let error =
         |err: &dyn std::fmt::Display| PyValueError::new_err(format!("interpolate(): {err}"));
     let geometry = Geometry::<T>::new(coarse, fine, coarse_scan_width).map_err(|e| error(&e))?;
@@ -48,6 +47,21 @@ fn run_typed<'py, T: GeoFloat + Element>(
         .scans(lon.nrows(), lon.ncols())
         .map_err(|e| error(&e))?;
     let shape = (scans * geometry.fine_rows, geometry.fine_cols);
+    let len = shape.0 * shape.1;
+    let work = (len as u128) * 16;
+    if stacked {
+        // One (2, rows, cols) array: what a dask task returns, without a copy.
+        let out = PyArray3::<T>::zeros(py, (2, shape.0, shape.1), false);
+        {
+            let mut out_rw = out.readwrite();
+            let (fine_lon, fine_lat) = out_rw.as_slice_mut()?.split_at_mut(len);
+            let outcome = run(py, threads, work, |stop| {
+                interpolate(&geometry, lon, lat, satz, fine_lon, fine_lat, isa, stop)
+            })?;
+            outcome.map_err(|e| error(&e))?;
+        }
+        return Ok(out.into_any());
+    }
     let out_lon = PyArray2::<T>::zeros(py, shape, false);
     let out_lat = PyArray2::<T>::zeros(py, shape, false);
     {
@@ -55,22 +69,22 @@ fn run_typed<'py, T: GeoFloat + Element>(
         let mut lat_rw = out_lat.readwrite();
         let fine_lon = lon_rw.as_slice_mut()?;
         let fine_lat = lat_rw.as_slice_mut()?;
-        let work = (fine_lon.len() as u128) * 16;
         let outcome = run(py, threads, work, |stop| {
             interpolate(&geometry, lon, lat, satz, fine_lon, fine_lat, isa, stop)
         })?;
         outcome.map_err(|e| error(&e))?;
     }
-    Ok((out_lon.into_any(), out_lat.into_any()))
+    Ok((out_lon, out_lat).into_pyobject(py)?.into_any())
 }
 
 /// MODIS tie point interpolation with the satellite zenith angle (geotiepoints'
 /// ``modisinterpolator``): ``(lon, lat)`` at ``fine_resolution`` from ``lon``, ``lat``, ``satz``
 /// at ``coarse_resolution`` (degrees, whole scans, all float32 or all float64). ``isa`` forces
 /// the vector build of the per-pixel arithmetic (None: the best available); all give the same
-/// bits. Low level: use :mod:`rust_arrays.modis`.
+/// bits. ``stacked=True`` returns one ``(2, rows, cols)`` array (lon, lat) instead of a pair.
+/// Low level: use :mod:`rust_arrays.modis`.
 #[pyfunction]
-#[pyo3(signature = (lon, lat, satz, coarse_resolution, fine_resolution, coarse_scan_width=None, /, *, num_threads=None, isa=None))]
+#[pyo3(signature = (lon, lat, satz, coarse_resolution, fine_resolution, coarse_scan_width=None, /, *, num_threads=None, isa=None, stacked=false))]
 #[allow(clippy::too_many_arguments)]
 pub fn modis_interpolate<'py>(
     py: Python<'py>,
@@ -82,16 +96,17 @@ pub fn modis_interpolate<'py>(
     coarse_scan_width: Option<usize>,
     num_threads: Option<&Bound<'py, PyAny>>,
     isa: Option<&str>,
-) -> PyResult<Pair<'py>> {
+    stacked: bool,
+) -> PyResult<Bound<'py, PyAny>> {
     let threads = thread_count("interpolate", num_threads)?;
     let isa = parse_isa("interpolate", isa)?;
     let (c, f, w) = (coarse_resolution, fine_resolution, coarse_scan_width);
     match (lon, lat, satz) {
         (Input::F32(lon), Input::F32(lat), Input::F32(satz)) => {
-            run_typed(py, lon, lat, satz, c, f, w, threads, isa)
+            run_typed(py, lon, lat, satz, c, f, w, threads, isa, stacked)
         }
         (Input::F64(lon), Input::F64(lat), Input::F64(satz)) => {
-            run_typed(py, lon, lat, satz, c, f, w, threads, isa)
+            run_typed(py, lon, lat, satz, c, f, w, threads, isa, stacked)
         }
         _ => Err(PyTypeError::new_err(
             "modis_interpolate(): lon, lat and satz must all be float32 or all float64",

@@ -164,6 +164,15 @@ def test_shapes_and_thread_counts() -> None:
     assert half[1].shape == (lon.shape[0] * 2, 2708)
 
 
+def test_stacked_output_for_dask_tasks() -> None:
+    lon, lat, satz = CASES_1KM["europe"]
+    pair = modis.modis_1km_to_500m(lon, lat, satz)
+    stacked = _core.modis_interpolate(lon, lat, satz, 1000, 500, stacked=True)
+    assert stacked.shape == (2, *pair[0].shape)
+    assert stacked.dtype == np.float32
+    assert_bit_identical(pair, (stacked[0], stacked[1]))
+
+
 def test_read_only_and_strided_inputs() -> None:
     lon, lat, satz = CASES_1KM["europe"]
     expected = modis.modis_1km_to_250m(lon, lat, satz)

@@ -1,6 +1,6 @@
 """Type stubs of the compiled module ``rust_arrays._core`` (checked by ``mypy.stubtest``)."""
 
-from typing import Any, SupportsIndex
+from typing import Any, Literal, SupportsIndex, overload
 
 import numpy as np
 
@@ -41,6 +41,7 @@ def masked_hypot_into(
     num_threads: int | None = None,
     isa: str | None = None,
 ) -> None: ...
+@overload
 def modis_interpolate(
     lon: np.ndarray[Any, Any],
     lat: np.ndarray[Any, Any],
@@ -52,4 +53,19 @@ def modis_interpolate(
     *,
     num_threads: int | None = None,
     isa: str | None = None,
+    stacked: Literal[False] = False,
 ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]: ...
+@overload
+def modis_interpolate(
+    lon: np.ndarray[Any, Any],
+    lat: np.ndarray[Any, Any],
+    satz: np.ndarray[Any, Any],
+    coarse_resolution: int,
+    fine_resolution: int,
+    coarse_scan_width: int | None = None,
+    /,
+    *,
+    num_threads: int | None = None,
+    isa: str | None = None,
+    stacked: Literal[True],
+) -> np.ndarray[Any, Any]: ...

@@ -123,8 +123,12 @@ def _block(
     width: int | None,
     num_threads: int | None,
 ) -> Array:
-    """One dask task: the (lon, lat) of a block of whole scans, stacked."""
-    return np.stack(_interpolate_numpy([lon, lat, satz], coarse, fine, width, num_threads))
+    """One dask task: the (lon, lat) of a block of whole scans, stacked (written so by Rust, no
+    copy)."""
+    lon, lat, satz = _inputs(lon, lat, satz)
+    return _core.modis_interpolate(
+        lon, lat, satz, coarse, fine, width, num_threads=num_threads, stacked=True
+    )
 
 
 def _interpolate_dask(
