@@ -6,7 +6,6 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
 use rust_arrays_core::modis::{interpolate, GeoFloat, Geometry};
-
 use rust_arrays_core::simd_row_sum::Isa;
 
 use crate::isa::parse_isa;
@@ -48,6 +47,8 @@ fn run_typed<'py, T: GeoFloat + Element>(
         .map_err(|e| error(&e))?;
     let shape = (scans * geometry.fine_rows, geometry.fine_cols);
     let len = shape.0 * shape.1;
+    let bytes = 2 * len as u128 * std::mem::size_of::<T>() as u128;
+    crate::memory::ensure_fits(bytes, "interpolate(): lon and lat at the fine resolution")?;
     let work = (len as u128) * 16;
     if stacked {
         // One (2, rows, cols) array: what a dask task returns, without a copy.

@@ -202,6 +202,17 @@ def test_float64_computed_in_float64() -> None:
     np.testing.assert_array_equal(mixed[0], double[0])
 
 
+def test_outputs_that_cannot_fit_raise_memory_error() -> None:
+    # 100000 scans of tie points as zero-stride views (no memory): 161 GiB of output.
+    one_row = [a[:1] for a in swath(1, 0.0, 0.0, 0.0)]
+    huge = [
+        np.lib.stride_tricks.as_strided(a, shape=(1_000_000, 1354), strides=(0, 4), writeable=False)
+        for a in one_row
+    ]
+    with pytest.raises(MemoryError, match="lon and lat at the fine resolution would need"):
+        modis.modis_1km_to_250m(*huge)
+
+
 def test_empty_input() -> None:
     empty = np.zeros((0, 1354), np.float32)
     lon, lat = modis.modis_1km_to_250m(empty, empty, empty)

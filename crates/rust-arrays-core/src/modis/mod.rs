@@ -260,7 +260,6 @@ impl<T: GeoFloat> Geometry<T> {
             }
         }
         Ok(Self {
-            column_runs,
             coarse_rows,
             coarse_cols,
             fine_rows,
@@ -271,6 +270,7 @@ impl<T: GeoFloat> Geometry<T> {
             scan,
             scan_curvature,
             cell_row,
+            column_runs,
         })
     }
 
@@ -296,8 +296,8 @@ impl<T: GeoFloat> Geometry<T> {
 }
 
 /// Per-scan work buffers: the expansion and alignment coefficients of each coarse cell, the
-/// cartesian coordinates of each tie point, the zenith terms of one row of tie points, one coarse cell row gathered per fine column and the
-/// intermediates of one chunk of a fine row.
+/// cartesian coordinates of each tie point, the zenith terms of one row of tie points, one
+/// coarse cell row gathered per fine column and the intermediates of one chunk of a fine row.
 #[derive(Debug, Clone)]
 pub struct ScanBuffers<T> {
     expansion: Vec<T>,
