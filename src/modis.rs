@@ -50,6 +50,8 @@ fn run_typed<'py, T: GeoFloat + Element>(
     let bytes = 2 * len as u128 * std::mem::size_of::<T>() as u128;
     crate::memory::ensure_fits(bytes, "interpolate(): lon and lat at the fine resolution")?;
     let work = (len as u128) * 16;
+    // Scans are the unit of parallel work: more threads than scans would only wait.
+    let threads = threads.min(scans.max(1));
     if stacked {
         // One (2, rows, cols) array: what a dask task returns, without a copy.
         let out = PyArray3::<T>::zeros(py, (2, shape.0, shape.1), false);
