@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import platform
 import random
 import resource
 import statistics
@@ -30,6 +29,7 @@ import numpy as np
 
 from rust_arrays import _measure, modis
 from rust_arrays._synthetic_swath import swath
+from rust_arrays.compare import machine
 
 Array = np.ndarray[Any, Any]
 Result = tuple[Array, Array]
@@ -183,20 +183,11 @@ def main() -> None:
     if args.no_dask:
         dask = None
     _measure.fresh_large_allocations()
-    print(
-        f"{platform.processor() or platform.machine()}, {_measure_cores()} cores, "
-        f"Python {platform.python_version()}, NumPy {np.__version__}, {args.rounds} rounds"
-    )
+    print(f"{machine.one_line(machine.describe())}; {args.rounds} rounds")
     for pair in pairs:
         if pair not in NAMES:
             parser.error(f"--pairs: {pair[0]}:{pair[1]} is not one of {list(NAMES)}")
         report(pair, args.scans, run(pair, args.scans, args.rounds, upstream, dask))  # type: ignore[arg-type]
-
-
-def _measure_cores() -> int:
-    import os
-
-    return len(os.sched_getaffinity(0))
 
 
 if __name__ == "__main__":
