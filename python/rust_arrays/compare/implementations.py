@@ -26,8 +26,8 @@ from rust_arrays.compare.kernels import (
 
 Call = Callable[[], object]
 
-ALL_KERNELS = ("do_something", "primes", "masked_hypot")  # the talk's
-RUST_ARRAYS_KERNELS = (*ALL_KERNELS, "modis")
+TALK_KERNELS = ("do_something", "primes", "masked_hypot")
+RUST_ARRAYS_KERNELS = (*TALK_KERNELS, "modis")
 
 
 @dataclass(frozen=True)
@@ -56,14 +56,14 @@ IMPLEMENTATIONS: dict[str, Implementation] = {
         Implementation(
             "python",
             "pure Python",
-            ALL_KERNELS,
+            TALK_KERNELS,
             growth=_TRIAL_DIVISION,
             notes={"primes": "the talk's trial division"},
         ),
         Implementation(
             "numpy",
             "NumPy",
-            ALL_KERNELS,
+            TALK_KERNELS,
             growth=_SIEVE,
             notes={
                 "do_something": "the talk's meshgrid code",
@@ -90,7 +90,7 @@ IMPLEMENTATIONS: dict[str, Implementation] = {
         Implementation(
             "numba",
             "Numba",
-            ALL_KERNELS,
+            TALK_KERNELS,
             requires="numba",
             growth=_TRIAL_DIVISION,
             notes={"primes": "the talk's trial division, @njit"},
@@ -106,7 +106,7 @@ IMPLEMENTATIONS: dict[str, Implementation] = {
         Implementation(
             "cython",
             "Cython",
-            ALL_KERNELS,
+            TALK_KERNELS,
             requires="Cython",
             growth=_TRIAL_DIVISION,
             notes={"primes": "the talk's trial division (keeps the GIL)"},
@@ -218,7 +218,6 @@ def _numba(parallel: bool) -> Callable[[Inputs, BuildOptions], Call]:
 
         if isinstance(inputs, ModisInputs):
             raise UnknownCombination("numba has no modis")
-
         if isinstance(inputs, PairsInputs):
             do_something = (
                 numba_loops.do_something_parallel if parallel else numba_loops.do_something_serial
