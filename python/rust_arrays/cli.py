@@ -1,7 +1,8 @@
 """The ``rust-arrays`` command (also ``python -m rust_arrays``).
 
 ``rust-arrays demo`` runs each kernel of the talk three ways on the same data (pure Python, the
-talk's NumPy code, rust_arrays) and prints the result, time and peak memory of each.
+talk's NumPy code, rust_arrays), and MODIS geolocation with geotiepoints (where installed) and
+rust_arrays, and prints the result, time and peak memory of each.
 ``rust-arrays compare`` measures every implementation of the talk against each other, from a few
 elements to the big case (see :mod:`rust_arrays.compare`).
 """
@@ -18,9 +19,11 @@ from typing import Any
 import numpy as np
 
 import rust_arrays
-from rust_arrays import reference
+from rust_arrays import modis, reference
 from rust_arrays._measure import fresh_large_allocations, measure
+from rust_arrays._synthetic_swath import swath
 from rust_arrays.compare import cli as compare_cli
+from rust_arrays.compare import optional
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,9 @@ class Case:
 
 def _summary(result: Any) -> str:
     """A short, comparable rendering of a kernel's result."""
+    if isinstance(result, tuple):  # modis: (lon, lat)
+        lon, lat = (np.asarray(array) for array in result)
+        return f"lon, lat {lon.shape[0]}x{lon.shape[1]}, mean lat {np.nanmean(lat):.4f}"
     if isinstance(result, list | np.ndarray) and np.asarray(result).ndim == 1:
         values = np.asarray(result)
         if values.dtype.kind in "iu":
@@ -43,7 +49,8 @@ def _summary(result: Any) -> str:
 
 
 def demo_cases(scale: float = 1.0) -> list[Case]:
-    """The talk's three kernels at sizes where pure Python takes about a second."""
+    """The talk's three kernels at sizes where pure Python takes about a second, then MODIS 1 km
+    to 250 m on 10 scans (its reference, geotiepoints, only where it is installed)."""
     rng = np.random.default_rng(2024)
     nb_primes = max(1, int(5_000 * scale))
     a = rng.random(max(1, int(1_000 * scale))) * 100
@@ -89,10 +96,34 @@ def demo_cases(scale: float = 1.0) -> list[Case]:
             "masked_hypot", "the talk's NumPy", str(n), lambda: reference.masked_hypot_numpy(x, y)
         ),
         Case("masked_hypot", "rust_arrays", str(n), lambda: rust_arrays.masked_hypot(x, y)),
+        *_modis_cases(max(1, int(10 * scale))),
+    ]
+
+
+def _modis_cases(scans: int) -> list[Case]:
+    if not optional.is_installed("geotiepoints"):
+        return []
+    from geotiepoints import modisinterpolator  # type: ignore[import-untyped]
+
+    lon, lat, satz = swath(scans, 20.0, 50.0, -12.0)
+    size = f"{scans} scans"
+    return [
+        Case(
+            "modis",
+            "geotiepoints",
+            size,
+            lambda: modisinterpolator.modis_1km_to_250m(lon, lat, satz),
+        ),
+        Case("modis", "rust_arrays", size, lambda: modis.modis_1km_to_250m(lon, lat, satz)),
     ]
 
 
 def _same(result: Any, expected: Any) -> bool:
+    if isinstance(expected, tuple):  # modis: every bit of lon and lat
+        return all(
+            np.array_equal(np.asarray(got).view(np.uint32), np.asarray(want).view(np.uint32))
+            for got, want in zip(result, expected, strict=True)
+        )
     if isinstance(expected, list | np.ndarray):
         got, want = np.asarray(result), np.asarray(expected)
         return got.shape == want.shape and bool(np.array_equal(got, want, equal_nan=True))
