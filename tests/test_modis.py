@@ -327,7 +327,8 @@ def test_hypothesis_granules_bit_identical_to_geotiepoints(
     upstream: ModuleType, data: st.DataObject
 ) -> None:
     # A plausible swath somewhere on Earth, then hostile values anywhere in it, then each input
-    # as any view (big-endian, strided, reversed, read-only): upstream gets contiguous copies.
+    # as any view (big-endian, strided, reversed, read-only), with any instruction set: upstream
+    # gets contiguous copies.
     coarse, fine = data.draw(st.sampled_from(PAIRS))
     five_km = coarse == 5000
     cols = data.draw(st.sampled_from([271, 270])) if five_km else 1354
@@ -347,7 +348,12 @@ def test_hypothesis_granules_bit_identical_to_geotiepoints(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         expected = upstream.interpolate(*inputs, **golden.keywords((coarse, fine), width))
-    actual = modis.interpolate(*views, coarse, fine, width)
+    isa = data.draw(st.sampled_from(_core.available_isas()))
+    if isa == _core.available_isas()[-1]:
+        actual = modis.interpolate(*views, coarse, fine, width)  # the public path, best ISA
+    else:
+        native = modis._inputs(*views)  # what interpolate() hands to _core
+        actual = _core.modis_interpolate(*native, coarse, fine, width, isa=isa)
     # NaN-ness only for NaNs: hostile values include zero zenith pairs and NaNs of both signs
     # (see test_random_tie_points_bit_identical); every other value must have the same bits.
     assert_bit_identical(expected, actual, nan_bits=False)
