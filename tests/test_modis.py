@@ -165,6 +165,14 @@ def test_shapes_and_thread_counts() -> None:
     assert_bit_identical(one, two)
     half = modis.modis_1km_to_500m(lon, lat, satz)
     assert half[1].shape == (lon.shape[0] * 2, 2708)
+    assert_bit_identical(one, modis.modis_1km_to_250m(lon, lat, satz, num_threads=1))
+    assert_bit_identical(half, modis.modis_1km_to_500m(lon, lat, satz, num_threads=2))
+    five = swath(4, 0.0, 0.0, 0.0, five_km=True)
+    assert_bit_identical(
+        modis.modis_5km_to_1km(*five), modis.modis_5km_to_1km(*five, num_threads=2)
+    )
+    with pytest.raises(ValueError, match="num_threads"):
+        modis.modis_1km_to_250m(lon, lat, satz, num_threads=0)
 
 
 def test_stacked_output_for_dask_tasks() -> None:

@@ -7,6 +7,7 @@ see ``docs/modis.md``). Scans are interpolated in parallel with the GIL released
 
 Differences from geotiepoints:
 
+- Every function takes a keyword-only ``num_threads`` (see :func:`rust_arrays.do_something`).
 - float64 input is accepted and computed in float64 throughout (geotiepoints raises
   ``ValueError: Buffer dtype mismatch``). Inputs that are not all float32 are converted to
   float64; other integer and float dtypes are converted too.
@@ -174,17 +175,25 @@ def _interpolate_dask(
 
 
 def modis_1km_to_250m(
-    lon1: npt.ArrayLike, lat1: npt.ArrayLike, satz1: npt.ArrayLike
+    lon1: npt.ArrayLike,
+    lat1: npt.ArrayLike,
+    satz1: npt.ArrayLike,
+    *,
+    num_threads: int | None = None,
 ) -> tuple[Any, Any]:
     """Interpolate MODIS geolocation from 1km to 250m resolution."""
-    return interpolate(lon1, lat1, satz1, coarse_resolution=1000, fine_resolution=250)
+    return interpolate(lon1, lat1, satz1, 1000, 250, num_threads=num_threads)
 
 
 def modis_1km_to_500m(
-    lon1: npt.ArrayLike, lat1: npt.ArrayLike, satz1: npt.ArrayLike
+    lon1: npt.ArrayLike,
+    lat1: npt.ArrayLike,
+    satz1: npt.ArrayLike,
+    *,
+    num_threads: int | None = None,
 ) -> tuple[Any, Any]:
     """Interpolate MODIS geolocation from 1km to 500m resolution."""
-    return interpolate(lon1, lat1, satz1, coarse_resolution=1000, fine_resolution=500)
+    return interpolate(lon1, lat1, satz1, 1000, 500, num_threads=num_threads)
 
 
 def _width(lon1: npt.ArrayLike) -> int:
@@ -192,29 +201,47 @@ def _width(lon1: npt.ArrayLike) -> int:
 
 
 def modis_5km_to_1km(
-    lon1: npt.ArrayLike, lat1: npt.ArrayLike, satz1: npt.ArrayLike
+    lon1: npt.ArrayLike,
+    lat1: npt.ArrayLike,
+    satz1: npt.ArrayLike,
+    *,
+    num_threads: int | None = None,
 ) -> tuple[Any, Any]:
     """Interpolate MODIS geolocation from 5km to 1km resolution."""
-    return interpolate(lon1, lat1, satz1, 5000, 1000, coarse_scan_width=_width(lon1))
+    return interpolate(
+        lon1, lat1, satz1, 5000, 1000, coarse_scan_width=_width(lon1), num_threads=num_threads
+    )
 
 
 def modis_5km_to_500m(
-    lon1: npt.ArrayLike, lat1: npt.ArrayLike, satz1: npt.ArrayLike
+    lon1: npt.ArrayLike,
+    lat1: npt.ArrayLike,
+    satz1: npt.ArrayLike,
+    *,
+    num_threads: int | None = None,
 ) -> tuple[Any, Any]:
     """Interpolate MODIS geolocation from 5km to 500m resolution."""
     warnings.warn(
         "Interpolating 5km geolocation to 500m resolution may result in poor quality",
         stacklevel=2,
     )
-    return interpolate(lon1, lat1, satz1, 5000, 500, coarse_scan_width=_width(lon1))
+    return interpolate(
+        lon1, lat1, satz1, 5000, 500, coarse_scan_width=_width(lon1), num_threads=num_threads
+    )
 
 
 def modis_5km_to_250m(
-    lon1: npt.ArrayLike, lat1: npt.ArrayLike, satz1: npt.ArrayLike
+    lon1: npt.ArrayLike,
+    lat1: npt.ArrayLike,
+    satz1: npt.ArrayLike,
+    *,
+    num_threads: int | None = None,
 ) -> tuple[Any, Any]:
     """Interpolate MODIS geolocation from 5km to 250m resolution."""
     warnings.warn(
         "Interpolating 5km geolocation to 250m resolution may result in poor quality",
         stacklevel=2,
     )
-    return interpolate(lon1, lat1, satz1, 5000, 250, coarse_scan_width=_width(lon1))
+    return interpolate(
+        lon1, lat1, satz1, 5000, 250, coarse_scan_width=_width(lon1), num_threads=num_threads
+    )
