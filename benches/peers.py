@@ -56,6 +56,7 @@ import numpy as np
 import rust_arrays
 from rust_arrays import _core, reference
 from rust_arrays._measure import fresh_large_allocations, measure
+from rust_arrays.compare.report.table import format_bytes
 
 NCORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 BUILD_ROOT = Path(tempfile.gettempdir()) / "rust_arrays_bench_peers"
@@ -195,16 +196,6 @@ def fmt_time(seconds: float) -> str:
     return f"{seconds:.3f} s"
 
 
-def fmt_bytes(n: int | None) -> str:
-    if n is None:
-        return "n/a"
-    if n < 1 << 20:
-        return f"{n / 1024:.0f} KiB"
-    if n < 1 << 30:
-        return f"{n / (1 << 20):.1f} MiB"
-    return f"{n / (1 << 30):.2f} GiB"
-
-
 def print_table(title: str, rows: list[Row], unit: str, scale: float, notes: list[str]) -> None:
     by_name = {(row.group, row.name): row for row in rows}
     print(f"\n### {title}\n")
@@ -233,7 +224,8 @@ def print_table(title: str, rows: list[Row], unit: str, scale: float, notes: lis
             ratio = "-"
         print(
             f"| {row.name} | {group}{row.threads} | {fmt_time(median)} | {throughput:.3g} | "
-            f"{cpu_wall:.2f} | {fmt_bytes(row.peak)} | {row.exact} | {row.edge_result} | {ratio} |"
+            f"{cpu_wall:.2f} | {format_bytes(row.peak)} | {row.exact} | {row.edge_result} | "
+            f"{ratio} |"
         )
     for note in notes:
         print(f"\n{note}")
@@ -556,59 +548,13 @@ def hostile_do_something(dtype: type, rng: np.random.Generator) -> tuple[np.ndar
     """Small inputs (longer than any SIMD width, so vector loops run) with NaN, +-inf, +-0, ties at
     .5 (alone and as 7.5/10 -> 12.5, 10.5/14 -> 17.5), squares that overflow, roots >= 2**63 and
     values whose sum wraps int64."""
+    # NaN, +-inf, +-0 and the ties, in both dtypes.
+    common = [np.nan, np.inf, -np.inf, 0.0, -0.0]
+    common += [0.5, 2.5, 10.5, 11.5, 12.5, -12.5, 7.5, 10.0, 14.0]
     if dtype is np.float64:
-        special = [
-            np.nan,
-            np.inf,
-            -np.inf,
-            0.0,
-            -0.0,
-            0.5,
-            2.5,
-            10.5,
-            11.5,
-            12.5,
-            -12.5,
-            7.5,
-            10.0,
-            14.0,
-            1e200,
-            1e19,
-            6e18,
-            6e18,
-            2.0**52 + 1,
-            1e17,
-            5e-324,
-            3.0,
-            4.0,
-        ]
+        special = [*common, 1e200, 1e19, 6e18, 6e18, 2.0**52 + 1, 1e17, 5e-324, 3.0, 4.0]
     else:
-        special = [
-            np.nan,
-            np.inf,
-            -np.inf,
-            0.0,
-            -0.0,
-            0.5,
-            2.5,
-            10.5,
-            11.5,
-            12.5,
-            -12.5,
-            7.5,
-            10.0,
-            14.0,
-            3e19,
-            1e19,
-            6e18,
-            6e18,
-            2.0**23 + 1,
-            3e7,
-            1e12,
-            1e-45,
-            3.0,
-            4.0,
-        ]
+        special = [*common, 3e19, 1e19, 6e18, 6e18, 2.0**23 + 1, 3e7, 1e12, 1e-45, 3.0, 4.0]
     with np.errstate(all="ignore"):
         a = np.concatenate([np.array(special), rng.random(67 - len(special)) * 100]).astype(dtype)
         b = np.concatenate([np.array(special), rng.random(131 - len(special)) * 100]).astype(dtype)
