@@ -196,8 +196,23 @@ def modis_1km_to_500m(
     return interpolate(lon1, lat1, satz1, 1000, 500, num_threads=num_threads)
 
 
-def _width(lon1: npt.ArrayLike) -> int:
-    return int(np.shape(lon1)[1]) if np.ndim(lon1) == 2 else 0
+def _from_5km(
+    lon1: npt.ArrayLike,
+    lat1: npt.ArrayLike,
+    satz1: npt.ArrayLike,
+    fine: int,
+    num_threads: int | None,
+) -> tuple[Any, Any]:
+    """5 km tie points to ``fine`` metres, warning below 1 km as geotiepoints does."""
+    if fine < 1000:
+        warnings.warn(
+            f"Interpolating 5km geolocation to {fine}m resolution may result in poor quality",
+            stacklevel=3,  # the caller of the public function
+        )
+    width = int(np.shape(lon1)[1]) if np.ndim(lon1) == 2 else 0
+    return interpolate(
+        lon1, lat1, satz1, 5000, fine, coarse_scan_width=width, num_threads=num_threads
+    )
 
 
 def modis_5km_to_1km(
@@ -208,9 +223,7 @@ def modis_5km_to_1km(
     num_threads: int | None = None,
 ) -> tuple[Any, Any]:
     """Interpolate MODIS geolocation from 5km to 1km resolution."""
-    return interpolate(
-        lon1, lat1, satz1, 5000, 1000, coarse_scan_width=_width(lon1), num_threads=num_threads
-    )
+    return _from_5km(lon1, lat1, satz1, 1000, num_threads)
 
 
 def modis_5km_to_500m(
@@ -221,13 +234,7 @@ def modis_5km_to_500m(
     num_threads: int | None = None,
 ) -> tuple[Any, Any]:
     """Interpolate MODIS geolocation from 5km to 500m resolution."""
-    warnings.warn(
-        "Interpolating 5km geolocation to 500m resolution may result in poor quality",
-        stacklevel=2,
-    )
-    return interpolate(
-        lon1, lat1, satz1, 5000, 500, coarse_scan_width=_width(lon1), num_threads=num_threads
-    )
+    return _from_5km(lon1, lat1, satz1, 500, num_threads)
 
 
 def modis_5km_to_250m(
@@ -238,10 +245,4 @@ def modis_5km_to_250m(
     num_threads: int | None = None,
 ) -> tuple[Any, Any]:
     """Interpolate MODIS geolocation from 5km to 250m resolution."""
-    warnings.warn(
-        "Interpolating 5km geolocation to 250m resolution may result in poor quality",
-        stacklevel=2,
-    )
-    return interpolate(
-        lon1, lat1, satz1, 5000, 250, coarse_scan_width=_width(lon1), num_threads=num_threads
-    )
+    return _from_5km(lon1, lat1, satz1, 250, num_threads)
