@@ -22,6 +22,7 @@ from rust_arrays.compare.kernels import (
     MaskedInputs,
     ModisInputs,
     PairsInputs,
+    TalkInputs,
 )
 
 Call = Callable[[], object]
@@ -160,9 +161,7 @@ def _load_cython(path: str | None) -> ModuleType:
     return module
 
 
-def _python(inputs: Inputs, options: BuildOptions) -> Call:
-    if isinstance(inputs, ModisInputs):
-        raise UnknownCombination("python has no modis")
+def _python(inputs: TalkInputs, options: BuildOptions) -> Call:
     # Python floats in lists, converted here, before any timing: the talk's loops over lists.
     if isinstance(inputs, PairsInputs):
         a, b = inputs.a.tolist(), inputs.b.tolist()
@@ -174,9 +173,7 @@ def _python(inputs: Inputs, options: BuildOptions) -> Call:
     return lambda: reference.masked_hypot_python(x, y)
 
 
-def _numpy(inputs: Inputs, options: BuildOptions) -> Call:
-    if isinstance(inputs, ModisInputs):
-        raise UnknownCombination("numpy has no modis")
+def _numpy(inputs: TalkInputs, options: BuildOptions) -> Call:
     if isinstance(inputs, PairsInputs):
         a, b = inputs.a, inputs.b
         return lambda: reference.do_something_numpy(a, b)
@@ -187,7 +184,7 @@ def _numpy(inputs: Inputs, options: BuildOptions) -> Call:
     return lambda: reference.masked_hypot_numpy(x, y, out)
 
 
-def _numpy_blocks(inputs: Inputs, options: BuildOptions) -> Call:
+def _numpy_blocks(inputs: TalkInputs, options: BuildOptions) -> Call:
     from rust_arrays.compare.peers import numpy_blocks
 
     if isinstance(inputs, PairsInputs):
@@ -199,7 +196,7 @@ def _numpy_blocks(inputs: Inputs, options: BuildOptions) -> Call:
     raise UnknownCombination("numpy_blocks has no primes")
 
 
-def _numexpr(inputs: Inputs, options: BuildOptions) -> Call:
+def _numexpr(inputs: TalkInputs, options: BuildOptions) -> Call:
     from rust_arrays.compare.peers import numexpr_expressions
 
     numexpr_expressions.set_threads(1 if options.one_thread else options.cores)
@@ -212,12 +209,10 @@ def _numexpr(inputs: Inputs, options: BuildOptions) -> Call:
     raise UnknownCombination("numexpr has no primes")
 
 
-def _numba(parallel: bool) -> Callable[[Inputs, BuildOptions], Call]:
-    def build(inputs: Inputs, options: BuildOptions) -> Call:
+def _numba(parallel: bool) -> Callable[[TalkInputs, BuildOptions], Call]:
+    def build(inputs: TalkInputs, options: BuildOptions) -> Call:
         from rust_arrays.compare.peers import numba_loops
 
-        if isinstance(inputs, ModisInputs):
-            raise UnknownCombination("numba has no modis")
         if isinstance(inputs, PairsInputs):
             do_something = (
                 numba_loops.do_something_parallel if parallel else numba_loops.do_something_serial
@@ -238,9 +233,7 @@ def _numba(parallel: bool) -> Callable[[Inputs, BuildOptions], Call]:
     return build
 
 
-def _cython(inputs: Inputs, options: BuildOptions) -> Call:
-    if isinstance(inputs, ModisInputs):
-        raise UnknownCombination("cython has no modis")
+def _cython(inputs: TalkInputs, options: BuildOptions) -> Call:
     module: Any = _load_cython(options.cython_module)
     if isinstance(inputs, PairsInputs):
         a, b = inputs.a, inputs.b
@@ -257,20 +250,23 @@ def _cython(inputs: Inputs, options: BuildOptions) -> Call:
     return masked_hypot
 
 
-def _geotiepoints(inputs: Inputs, options: BuildOptions) -> Call:
-    if not isinstance(inputs, ModisInputs):
-        raise UnknownCombination("geotiepoints has only modis")
+def _geotiepoints(inputs: ModisInputs, options: BuildOptions) -> Call:
     # Untyped: imported as Any.
     modisinterpolator: Any = importlib.import_module("geotiepoints.modisinterpolator")
     lon, lat, satz = inputs.lon, inputs.lat, inputs.satz
     return lambda: modisinterpolator.modis_1km_to_250m(lon, lat, satz)
 
 
-def _rust_arrays(num_threads: int | None) -> Callable[[Inputs, BuildOptions], Call]:
-    def build(inputs: Inputs, options: BuildOptions) -> Call:
-        if isinstance(inputs, ModisInputs):
-            lon, lat, satz = inputs.lon, inputs.lat, inputs.satz
-            return lambda: modis.interpolate(lon, lat, satz, 1000, 250, num_threads=num_threads)
+def _rust_arrays_modis(num_threads: int | None) -> Callable[[ModisInputs, BuildOptions], Call]:
+    def build(inputs: ModisInputs, options: BuildOptions) -> Call:
+        lon, lat, satz = inputs.lon, inputs.lat, inputs.satz
+        return lambda: modis.interpolate(lon, lat, satz, 1000, 250, num_threads=num_threads)
+
+    return build
+
+
+def _rust_arrays(num_threads: int | None) -> Callable[[TalkInputs, BuildOptions], Call]:
+    def build(inputs: TalkInputs, options: BuildOptions) -> Call:
         if isinstance(inputs, PairsInputs):
             a, b = inputs.a, inputs.b
             return lambda: rust_arrays.do_something(a, b, num_threads=num_threads)
@@ -283,7 +279,8 @@ def _rust_arrays(num_threads: int | None) -> Callable[[Inputs, BuildOptions], Ca
     return build
 
 
-_BUILDERS: dict[str, Callable[[Inputs, BuildOptions], Call]] = {
+# Per kind of inputs: the talk's kernels, and modis.
+_TALK_BUILDERS: dict[str, Callable[[TalkInputs, BuildOptions], Call]] = {
     "python": _python,
     "numpy": _numpy,
     "numpy_blocks": _numpy_blocks,
@@ -291,16 +288,28 @@ _BUILDERS: dict[str, Callable[[Inputs, BuildOptions], Call]] = {
     "numba": _numba(parallel=False),
     "numba_parallel": _numba(parallel=True),
     "cython": _cython,
-    "geotiepoints": _geotiepoints,
     "rust_arrays_1thread": _rust_arrays(1),
     "rust_arrays": _rust_arrays(None),
+}
+_MODIS_BUILDERS: dict[str, Callable[[ModisInputs, BuildOptions], Call]] = {
+    "geotiepoints": _geotiepoints,
+    "rust_arrays_1thread": _rust_arrays_modis(1),
+    "rust_arrays": _rust_arrays_modis(None),
 }
 
 
 def build_call(implementation: str, inputs: Inputs, options: BuildOptions) -> Call:
     """A no-argument call of ``implementation`` on ``inputs`` (conversions done now, not in the
     call)."""
-    return _BUILDERS[implementation](inputs, options)
+    if isinstance(inputs, ModisInputs):
+        modis_builder = _MODIS_BUILDERS.get(implementation)
+        if modis_builder is None:
+            raise UnknownCombination(f"{implementation} has no modis")
+        return modis_builder(inputs, options)
+    talk_builder = _TALK_BUILDERS.get(implementation)
+    if talk_builder is None:
+        raise UnknownCombination(f"{implementation} has only modis")
+    return talk_builder(inputs, options)
 
 
 def setup_note(implementation: str) -> str:

@@ -68,7 +68,8 @@ class ModisInputs:
     satz: Float32Array
 
 
-Inputs = PairsInputs | CountInputs | MaskedInputs | ModisInputs
+TalkInputs = PairsInputs | CountInputs | MaskedInputs
+Inputs = TalkInputs | ModisInputs
 
 
 def _parse_count(text: str) -> int:
