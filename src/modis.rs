@@ -52,31 +52,27 @@ fn run_typed<'py, T: GeoFloat + Element>(
     let work = (len as u128) * 16;
     // Scans are the unit of parallel work: more threads than scans would only wait.
     let threads = threads.min(scans.max(1));
+    let compute = |fine_lon: &mut [T], fine_lat: &mut [T]| -> PyResult<()> {
+        let outcome = run(py, threads, work, |stop| {
+            interpolate(&geometry, lon, lat, satz, fine_lon, fine_lat, isa, stop)
+        })?;
+        outcome.map_err(|e| error(&e))
+    };
     if stacked {
         // One (2, rows, cols) array: what a dask task returns, without a copy.
         let out = PyArray3::<T>::zeros(py, (2, shape.0, shape.1), false);
-        {
-            let mut out_rw = out.readwrite();
-            let (fine_lon, fine_lat) = out_rw.as_slice_mut()?.split_at_mut(len);
-            let outcome = run(py, threads, work, |stop| {
-                interpolate(&geometry, lon, lat, satz, fine_lon, fine_lat, isa, stop)
-            })?;
-            outcome.map_err(|e| error(&e))?;
-        }
+        let mut out_rw = out.readwrite();
+        let (fine_lon, fine_lat) = out_rw.as_slice_mut()?.split_at_mut(len);
+        compute(fine_lon, fine_lat)?;
+        drop(out_rw);
         return Ok(out.into_any());
     }
     let out_lon = PyArray2::<T>::zeros(py, shape, false);
     let out_lat = PyArray2::<T>::zeros(py, shape, false);
-    {
-        let mut lon_rw = out_lon.readwrite();
-        let mut lat_rw = out_lat.readwrite();
-        let fine_lon = lon_rw.as_slice_mut()?;
-        let fine_lat = lat_rw.as_slice_mut()?;
-        let outcome = run(py, threads, work, |stop| {
-            interpolate(&geometry, lon, lat, satz, fine_lon, fine_lat, isa, stop)
-        })?;
-        outcome.map_err(|e| error(&e))?;
-    }
+    compute(
+        out_lon.readwrite().as_slice_mut()?,
+        out_lat.readwrite().as_slice_mut()?,
+    )?;
     Ok((out_lon, out_lat).into_pyobject(py)?.into_any())
 }
 
