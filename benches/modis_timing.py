@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from rust_arrays import _measure, modis
+from rust_arrays import _core, _measure, modis
 from rust_arrays._synthetic_swath import swath
 from rust_arrays.compare import machine
 
@@ -185,6 +185,7 @@ def main() -> None:
         dask = None
     _measure.fresh_large_allocations()
     print(f"{machine.one_line(machine.describe())}; {args.rounds} rounds")
+    print(f"rust_arrays float32 acos/asin: {_core.modis_libm()}")
     for pair in pairs:
         if pair not in NAMES:
             parser.error(f"--pairs: {pair[0]}:{pair[1]} is not one of {list(NAMES)}")

@@ -27,5 +27,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(isa::available_isas, m)?)?;
     m.add_function(wrap_pyfunction!(masked_hypot::masked_hypot_into, m)?)?;
     m.add_function(wrap_pyfunction!(modis::modis_interpolate, m)?)?;
+    m.add_function(wrap_pyfunction!(modis::modis_libm, m)?)?;
     Ok(())
 }

@@ -5,7 +5,7 @@ use numpy::{Element, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray2};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
-use rust_arrays_core::modis::{interpolate, GeoFloat, Geometry};
+use rust_arrays_core::modis::{interpolate, vector_libm_status, GeoFloat, Geometry};
 use rust_arrays_core::simd_row_sum::Isa;
 
 use crate::isa::parse_isa;
@@ -111,4 +111,14 @@ pub fn modis_interpolate<'py>(
             "modis_interpolate(): lon, lat and satz must all be float32 or all float64",
         )),
     }
+}
+
+/// Which ``acos``/``asin`` float32 interpolation uses with ``isa`` (None: the best available):
+/// glibc's vector functions (checked, with the scalar ones wherever they cannot decide an
+/// output; same bits either way) or only the scalar ones, and why. Reported by the benchmarks.
+#[pyfunction]
+#[pyo3(signature = (isa=None))]
+pub fn modis_libm(isa: Option<&str>) -> PyResult<&'static str> {
+    let isa = parse_isa("modis_libm", isa)?;
+    Ok(vector_libm_status(isa).describe())
 }

@@ -11,6 +11,7 @@ __all__ = [
     "do_something_from_squares",
     "masked_hypot_into",
     "modis_interpolate",
+    "modis_libm",
     "primes",
     "primes_array",
 ]
@@ -69,3 +70,5 @@ def modis_interpolate(
     isa: str | None = None,
     stacked: Literal[True],
 ) -> np.ndarray[Any, Any]: ...
+
+def modis_libm(isa: str | None = None) -> str: ...

@@ -1,16 +1,25 @@
-//! The per-pixel work of one fine row, in three passes over short column chunks so that the
-//! plain IEEE arithmetic vectorises and the libm calls run back to back:
+//! The per-pixel work of one fine row, in passes over short column chunks so that the plain
+//! IEEE arithmetic vectorises and the libm calls run back to back:
 //!
 //! 1. [`angle_arguments`] (vectorised): bilinear interpolation of the cartesian corners, then
 //!    the arguments of the two inverse trigonometric calls of upstream's `xyz2lonlat`;
-//! 2. [`angles`] (scalar): glibc's `acos`/`asin` on them, exactly the calls upstream makes;
-//! 3. [`degrees`] (vectorised): radians to degrees, signs, the store into the output type.
+//! 2. the `acos`/`asin` calls: glibc's scalar functions ([`exact_angles`]), exactly the calls
+//!    upstream makes, or for float32 output glibc's vector functions ([`vector_libm`]);
+//! 3. [`degrees`] (vectorised): radians to degrees, signs, the store into the output type. After
+//!    vector calls, [`checked_degrees`] also rounds the two ends of each angle's margin and marks
+//!    the pixels where they differ; [`settle_unsure`] redoes those with the scalar calls.
 //!
 //! Splitting changes no value: every intermediate is the same IEEE operation on the same
 //! operands in the same type as in a per-pixel loop (Rust never fuses or reassociates), and
 //! `1 * v == v` bit for bit, which lets both latitude branches share one formula. A literal
 //! per-pixel port checks this in the tests, for every instruction set.
+//!
+//! Why a vector result that passes the check gives the scalar call's output: the output is a
+//! monotonic function of the angle (each IEEE operation rounds monotonically, and the signs are
+//! fixed per pixel), so if both ends of an interval that holds the scalar angle give the same
+//! bits, so does every angle between them. docs/modis.md has the details.
 
+use super::vector_libm;
 use super::{rad2deg, sign, GeoFloat, EARTH_RADIUS};
 
 /// Fine columns per chunk: the intermediates of a chunk stay in the L1 cache.
@@ -51,26 +60,33 @@ pub(super) struct Track<T> {
 /// Chunk-sized intermediates between the passes.
 #[derive(Debug, Clone)]
 pub(super) struct ChunkWork {
-    /// `acos` argument of the longitude, then the angle.
-    lon: Vec<f64>,
-    /// `acos` (low latitudes) or `asin` argument of the latitude, then the angle.
-    lat: Vec<f64>,
+    /// `acos` argument of the longitude.
+    lon_argument: Vec<f64>,
+    /// `acos` (low latitudes) or `asin` argument of the latitude.
+    lat_argument: Vec<f64>,
     /// Whether the latitude takes upstream's low-latitude (`acos`) branch.
     low: Vec<bool>,
+    lon_angle: Vec<f64>,
+    lat_angle: Vec<f64>,
     /// `sign(y)`.
     lon_sign: Vec<f64>,
     /// 1 on the low-latitude branch, `sign(z)` on the other.
     lat_factor: Vec<f64>,
+    /// Pixels whose vector angles could not decide the output.
+    unsure: Vec<bool>,
 }
 
 impl ChunkWork {
     pub fn new() -> Self {
         Self {
-            lon: vec![0.0; CHUNK],
-            lat: vec![0.0; CHUNK],
+            lon_argument: vec![0.0; CHUNK],
+            lat_argument: vec![0.0; CHUNK],
             low: vec![false; CHUNK],
+            lon_angle: vec![0.0; CHUNK],
+            lat_angle: vec![0.0; CHUNK],
             lon_sign: vec![0.0; CHUNK],
             lat_factor: vec![0.0; CHUNK],
+            unsure: vec![false; CHUNK],
         }
     }
 }
@@ -105,7 +121,8 @@ fn angle_arguments<T: GeoFloat>(track: Track<T>, input: &ChunkInput<'_, T>, work
     let (expansion, alignment) = (&input.expansion[..n], &input.alignment[..n]);
     let [upper_left, upper_right, lower_left, lower_right] =
         input.corners.map(|xyz| xyz.map(|v| &v[..n]));
-    let (lon, lat, low) = (&mut work.lon[..n], &mut work.lat[..n], &mut work.low[..n]);
+    let (lon, lat) = (&mut work.lon_argument[..n], &mut work.lat_argument[..n]);
+    let low = &mut work.low[..n];
     let (lon_sign, lat_factor) = (&mut work.lon_sign[..n], &mut work.lat_factor[..n]);
     // Upstream: `z < thr * R and z > (-1.0 * thr) * R` with the float thr = 0.8.
     let threshold = T::narrow(0.8).wide() * EARTH_RADIUS;
@@ -135,28 +152,87 @@ fn angle_arguments<T: GeoFloat>(track: Track<T>, input: &ChunkInput<'_, T>, work
     }
 }
 
-/// Pass 2: the libm calls, in place (never vectorised: glibc's scalar functions are the
-/// reference).
+/// glibc's scalar `acos`/`asin` of one pixel: the calls upstream makes.
+#[inline(always)]
+fn exact_angles(lon_argument: f64, lat_argument: f64, low: bool) -> (f64, f64) {
+    let lat = if low {
+        lat_argument.acos()
+    } else {
+        lat_argument.asin()
+    };
+    (lon_argument.acos(), lat)
+}
+
+/// Pass 2 with the scalar calls (never vectorised: glibc's scalar functions are the reference).
 #[inline(never)]
-fn angles(work: &mut ChunkWork, n: usize) {
-    let (lon, lat, low) = (&mut work.lon[..n], &mut work.lat[..n], &work.low[..n]);
+fn scalar_angles(work: &mut ChunkWork, n: usize) {
     for c in 0..n {
-        lon[c] = lon[c].acos();
-        lat[c] = if low[c] { lat[c].acos() } else { lat[c].asin() };
+        let (lon, lat) = exact_angles(work.lon_argument[c], work.lat_argument[c], work.low[c]);
+        work.lon_angle[c] = lon;
+        work.lat_angle[c] = lat;
     }
 }
 
-/// Pass 3: `lon = deg(acos(..)) * sign(y)`, `lat = 90 - deg(acos(z / R))` or
-/// `sign(z) * (90 - deg(asin(..)))`, stored into the output type.
+/// `lon = deg(acos(..)) * sign(y)`, stored into the output type.
+#[inline(always)]
+fn lon_degrees<T: GeoFloat>(angle: f64, sign: f64) -> T {
+    T::narrow(rad2deg(angle) * sign)
+}
+
+/// `lat = 90 - deg(acos(z / R))` or `sign(z) * (90 - deg(asin(..)))`, stored into the output
+/// type.
+#[inline(always)]
+fn lat_degrees<T: GeoFloat>(angle: f64, factor: f64) -> T {
+    T::narrow(factor * (90.0 - rad2deg(angle)))
+}
+
+/// Pass 3 after scalar calls.
 #[inline(always)]
 fn degrees<T: GeoFloat>(work: &ChunkWork, out_lon: &mut [T], out_lat: &mut [T]) {
     let n = out_lon.len();
-    let (lon, lat) = (&work.lon[..n], &work.lat[..n]);
+    let (lon, lat) = (&work.lon_angle[..n], &work.lat_angle[..n]);
     let (lon_sign, lat_factor) = (&work.lon_sign[..n], &work.lat_factor[..n]);
     let out_lat = &mut out_lat[..n];
     for c in 0..n {
-        out_lon[c] = T::narrow(rad2deg(lon[c]) * lon_sign[c]);
-        out_lat[c] = T::narrow(lat_factor[c] * (90.0 - rad2deg(lat[c])));
+        out_lon[c] = lon_degrees(lon[c], lon_sign[c]);
+        out_lat[c] = lat_degrees(lat[c], lat_factor[c]);
+    }
+}
+
+/// Pass 3 after vector calls: stores the output of the lower end of each angle's margin and
+/// marks a pixel unsure unless both ends of both margins give the same bits, the arguments are
+/// in the functions' domain and the output is a number (NaN payloads and signs are left to the
+/// scalar calls).
+#[inline(always)]
+fn checked_degrees<T: GeoFloat>(work: &mut ChunkWork, out_lon: &mut [T], out_lat: &mut [T]) {
+    let n = out_lon.len();
+    let (lon_argument, lat_argument) = (&work.lon_argument[..n], &work.lat_argument[..n]);
+    let (lon, lat) = (&work.lon_angle[..n], &work.lat_angle[..n]);
+    let (lon_sign, lat_factor) = (&work.lon_sign[..n], &work.lat_factor[..n]);
+    let (out_lat, unsure) = (&mut out_lat[..n], &mut work.unsure[..n]);
+    for c in 0..n {
+        let (lon_margin, lat_margin) = (vector_libm::margin(lon[c]), vector_libm::margin(lat[c]));
+        let lon_low: T = lon_degrees(lon[c] - lon_margin, lon_sign[c]);
+        let lon_high: T = lon_degrees(lon[c] + lon_margin, lon_sign[c]);
+        let lat_low: T = lat_degrees(lat[c] - lat_margin, lat_factor[c]);
+        let lat_high: T = lat_degrees(lat[c] + lat_margin, lat_factor[c]);
+        let in_domain = lon_argument[c].abs() <= 1.0 && lat_argument[c].abs() <= 1.0;
+        let decided = lon_low.same_bits(lon_high) && lat_low.same_bits(lat_high);
+        let numbers = !(lon_low.is_nan() || lat_low.is_nan());
+        out_lon[c] = lon_low;
+        out_lat[c] = lat_low;
+        unsure[c] = !(in_domain && decided && numbers);
+    }
+}
+
+/// Pass 4 after vector calls: the scalar calls for the pixels [`checked_degrees`] left unsure.
+#[inline(never)]
+fn settle_unsure<T: GeoFloat>(work: &ChunkWork, out_lon: &mut [T], out_lat: &mut [T]) {
+    let n = out_lon.len();
+    for c in (0..n).filter(|&c| work.unsure[c]) {
+        let (lon, lat) = exact_angles(work.lon_argument[c], work.lat_argument[c], work.low[c]);
+        out_lon[c] = lon_degrees(lon, work.lon_sign[c]);
+        out_lat[c] = lat_degrees(lat, work.lat_factor[c]);
     }
 }
 
@@ -171,9 +247,26 @@ pub(super) fn fine_chunk<T: GeoFloat>(
 ) {
     let n = out_lon.len();
     debug_assert!(n <= CHUNK && input.scan.len() == n && out_lat.len() == n);
+    let isa = wide::available(isa);
     wide::angle_arguments(isa, track, input, work);
-    angles(work, n);
-    wide::degrees(isa, work, out_lon, out_lat);
+    if T::VECTOR_LIBM && vector_libm::available(isa) {
+        // Whole vectors: the lanes past `n` hold leftovers of earlier chunks (or
+        // zeros); their angles are computed but never read.
+        let lanes = n.next_multiple_of(8);
+        vector_libm::angles(
+            isa,
+            &work.lon_argument[..lanes],
+            &work.lat_argument[..lanes],
+            &work.low[..lanes],
+            &mut work.lon_angle[..lanes],
+            &mut work.lat_angle[..lanes],
+        );
+        wide::checked_degrees(isa, work, out_lon, out_lat);
+        settle_unsure(work, out_lon, out_lat);
+    } else {
+        scalar_angles(work, n);
+        wide::degrees(isa, work, out_lon, out_lat);
+    }
 }
 
 /// The vector passes compiled for AVX-512 / AVX2 and picked at run time (the library is built
@@ -185,7 +278,8 @@ mod wide {
     use super::{ChunkInput, ChunkWork, GeoFloat, Track};
     use crate::simd_row_sum::{best_isa, Isa};
 
-    fn available(isa: Isa) -> Isa {
+    /// `isa` if this CPU has it, else the best it has.
+    pub(super) fn available(isa: Isa) -> Isa {
         if isa.is_available() {
             isa
         } else {
@@ -193,56 +287,49 @@ mod wide {
         }
     }
 
-    #[target_feature(enable = "avx512f")]
-    fn angle_arguments_avx512<T: GeoFloat>(t: Track<T>, i: &ChunkInput<'_, T>, w: &mut ChunkWork) {
-        super::angle_arguments(t, i, w);
+    /// `$name(isa, args..)` runs `super::$name(args..)` compiled for `isa` (which must be
+    /// [`available`]).
+    macro_rules! dispatch {
+        ($name:ident, $avx512:ident, $avx2:ident, <$t:ident>, ($($arg:ident: $ty:ty),*)) => {
+            #[target_feature(enable = "avx512f")]
+            fn $avx512<$t: GeoFloat>($($arg: $ty),*) {
+                super::$name($($arg),*);
+            }
+
+            #[target_feature(enable = "avx2")]
+            fn $avx2<$t: GeoFloat>($($arg: $ty),*) {
+                super::$name($($arg),*);
+            }
+
+            pub(super) fn $name<$t: GeoFloat>(isa: Isa, $($arg: $ty),*) {
+                debug_assert!(isa.is_available());
+                match isa {
+                    // SAFETY: the caller checked that this CPU has the instruction set.
+                    Isa::Avx512 => unsafe { $avx512($($arg),*) },
+                    // SAFETY: as above.
+                    Isa::Avx2 => unsafe { $avx2($($arg),*) },
+                    Isa::Scalar => super::$name($($arg),*),
+                }
+            }
+        };
     }
 
-    #[target_feature(enable = "avx2")]
-    fn angle_arguments_avx2<T: GeoFloat>(t: Track<T>, i: &ChunkInput<'_, T>, w: &mut ChunkWork) {
-        super::angle_arguments(t, i, w);
-    }
-
-    pub(super) fn angle_arguments<T: GeoFloat>(
-        isa: Isa,
-        track: Track<T>,
-        input: &ChunkInput<'_, T>,
-        work: &mut ChunkWork,
-    ) {
-        match available(isa) {
-            // SAFETY: `available` only returns instruction sets this CPU has.
-            Isa::Avx512 => unsafe { angle_arguments_avx512(track, input, work) },
-            // SAFETY: as above.
-            Isa::Avx2 => unsafe { angle_arguments_avx2(track, input, work) },
-            Isa::Scalar => super::angle_arguments(track, input, work),
-        }
-    }
-
-    #[target_feature(enable = "avx512f")]
-    fn degrees_avx512<T: GeoFloat>(w: &ChunkWork, lon: &mut [T], lat: &mut [T]) {
-        super::degrees(w, lon, lat);
-    }
-
-    #[target_feature(enable = "avx2")]
-    fn degrees_avx2<T: GeoFloat>(w: &ChunkWork, lon: &mut [T], lat: &mut [T]) {
-        super::degrees(w, lon, lat);
-    }
-
-    pub(super) fn degrees<T: GeoFloat>(isa: Isa, work: &ChunkWork, lon: &mut [T], lat: &mut [T]) {
-        match available(isa) {
-            // SAFETY: `available` only returns instruction sets this CPU has.
-            Isa::Avx512 => unsafe { degrees_avx512(work, lon, lat) },
-            // SAFETY: as above.
-            Isa::Avx2 => unsafe { degrees_avx2(work, lon, lat) },
-            Isa::Scalar => super::degrees(work, lon, lat),
-        }
-    }
+    dispatch!(angle_arguments, angle_arguments_avx512, angle_arguments_avx2, <T>,
+        (track: Track<T>, input: &ChunkInput<'_, T>, work: &mut ChunkWork));
+    dispatch!(degrees, degrees_avx512, degrees_avx2, <T>,
+        (work: &ChunkWork, lon: &mut [T], lat: &mut [T]));
+    dispatch!(checked_degrees, checked_degrees_avx512, checked_degrees_avx2, <T>,
+        (work: &mut ChunkWork, lon: &mut [T], lat: &mut [T]));
 }
 
 #[cfg(not(target_arch = "x86_64"))]
 mod wide {
     use super::{ChunkInput, ChunkWork, GeoFloat, Track};
     use crate::simd_row_sum::Isa;
+
+    pub(super) fn available(_isa: Isa) -> Isa {
+        Isa::Scalar
+    }
 
     pub(super) fn angle_arguments<T: GeoFloat>(
         _isa: Isa,
@@ -255,5 +342,147 @@ mod wide {
 
     pub(super) fn degrees<T: GeoFloat>(_isa: Isa, work: &ChunkWork, lon: &mut [T], lat: &mut [T]) {
         super::degrees(work, lon, lat);
+    }
+
+    pub(super) fn checked_degrees<T: GeoFloat>(
+        _isa: Isa,
+        work: &mut ChunkWork,
+        lon: &mut [T],
+        lat: &mut [T],
+    ) {
+        super::checked_degrees(work, lon, lat);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::xorshift;
+    use super::super::vector_libm::RELATIVE_MARGIN;
+    use super::*;
+    use crate::simd_row_sum::Isa;
+
+    /// A chunk of pixels with the arguments of `xyz2lonlat` drawn by `draw(column, unit)` for a
+    /// uniform `unit` in [0, 1), every branch and sign.
+    fn chunk(seed: u64, draw: impl Fn(usize, f64) -> (f64, f64, bool)) -> ChunkWork {
+        let mut next = xorshift(seed);
+        let mut work = ChunkWork::new();
+        for c in 0..CHUNK {
+            let unit = (next() >> 11) as f64 / (1u64 << 53) as f64;
+            let (lon_argument, lat_argument, low) = draw(c, unit);
+            let signs = [-1.0, 0.0, 1.0];
+            work.lon_argument[c] = lon_argument;
+            work.lat_argument[c] = lat_argument;
+            work.low[c] = low;
+            work.lon_sign[c] = signs[next() as usize % 3];
+            work.lat_factor[c] = if low { 1.0 } else { signs[next() as usize % 3] };
+        }
+        work
+    }
+
+    /// Arguments anywhere in the functions' domain (the latitude's as its branch allows).
+    fn ordinary(c: usize, unit: f64) -> (f64, f64, bool) {
+        let low = c % 3 != 0;
+        let lat = if low {
+            (2.0 * unit - 1.0) * 0.8
+        } else {
+            0.6 * unit
+        };
+        (1.0 - 2.0 * unit, lat, low)
+    }
+
+    /// Where the outputs are finest or the functions steepest: longitudes near 0 and 180, the
+    /// equator, the poles, the domain's ends, zeros, and arguments just outside the domain.
+    fn hard(c: usize, unit: f64) -> (f64, f64, bool) {
+        let near_one = 1.0 - unit * 1e-9;
+        let outside = 1.0 + f64::EPSILON;
+        let lon = [near_one, -near_one, 1.0, -1.0, 0.0, -0.0, outside, -outside][c % 8];
+        let low = c % 3 != 0;
+        let lat = match (low, c % 5) {
+            (true, 0) => (unit - 0.5) * 1e-7,
+            (true, 1) => 0.0,
+            (true, 2) => -0.0,
+            (true, _) => 0.8 * (1.0 - unit * 1e-6),
+            (false, 0) => unit * 1e-7,
+            (false, 1) => 0.0,
+            (false, _) => 0.6 * unit,
+        };
+        (lon, lat, low)
+    }
+
+    fn output_bits(lon: &[f32], lat: &[f32]) -> Vec<(u32, u32)> {
+        lon.iter()
+            .zip(lat)
+            .map(|(a, b)| (a.to_bits(), b.to_bits()))
+            .collect()
+    }
+
+    /// Sets each angle to the scalar one times `1 + scale * t` with `t` from `spread`, and to 1
+    /// where the scalar one is NaN (a number where glibc's is NaN, outside the domain).
+    fn perturb(work: &mut ChunkWork, scale: f64, spread: &mut impl FnMut() -> f64) {
+        let near = |angle: f64, t: f64| {
+            if angle.is_nan() {
+                1.0
+            } else {
+                angle * (1.0 + scale * t)
+            }
+        };
+        for c in 0..CHUNK {
+            let (lon, lat) = exact_angles(work.lon_argument[c], work.lat_argument[c], work.low[c]);
+            work.lon_angle[c] = near(lon, spread());
+            work.lat_angle[c] = near(lat, spread());
+        }
+    }
+
+    /// The core claim behind the vector calls: whatever angles within the margin of the scalar
+    /// ones pass 2 delivers, `checked_degrees` + `settle_unsure` store the scalar calls' outputs.
+    /// The angles are pushed to both ends of the margin and spread inside it, on ordinary and
+    /// hard pixels, with every instruction set's build of `checked_degrees`.
+    #[test]
+    fn checked_degrees_store_the_scalar_outputs_for_any_angle_in_the_margin() {
+        // 0.9: the check puts the margin around the vector result, not the scalar one.
+        let scale = 0.9 * RELATIVE_MARGIN;
+        let mut unsure_ordinary = 0;
+        let mut wrong_unchecked = 0;
+        for seed in 1..=40 {
+            for (draw, is_ordinary) in [(ordinary as fn(_, _) -> _, true), (hard, false)] {
+                let mut work = chunk(seed, draw);
+                let (mut want_lon, mut want_lat) = (vec![0f32; CHUNK], vec![0f32; CHUNK]);
+                scalar_angles(&mut work, CHUNK);
+                degrees(&work, &mut want_lon, &mut want_lat);
+                let want = output_bits(&want_lon, &want_lat);
+                let mut next = xorshift(seed * 7919);
+                let mut uniform = move || (next() >> 11) as f64 / (1u64 << 52) as f64 - 1.0;
+                let mut sign = {
+                    let mut next = xorshift(seed * 104_729);
+                    move || if next() % 2 == 0 { -1.0 } else { 1.0 }
+                };
+                let spreads: [&mut dyn FnMut() -> f64; 4] =
+                    [&mut || -1.0, &mut || 1.0, &mut sign, &mut uniform];
+                for spread in spreads {
+                    perturb(&mut work, scale, &mut &mut *spread);
+                    let (mut lon, mut lat) = (vec![0f32; CHUNK], vec![0f32; CHUNK]);
+                    degrees(&work, &mut lon, &mut lat);
+                    wrong_unchecked += usize::from(output_bits(&lon, &lat) != want);
+                    for isa in Isa::ALL.into_iter().filter(|isa| isa.is_available()) {
+                        let (mut lon, mut lat) = (vec![0f32; CHUNK], vec![0f32; CHUNK]);
+                        wide::checked_degrees(isa, &mut work, &mut lon, &mut lat);
+                        if is_ordinary && isa == Isa::Scalar {
+                            unsure_ordinary += work.unsure.iter().filter(|&&u| u).count();
+                        }
+                        settle_unsure(&work, &mut lon, &mut lat);
+                        let got = output_bits(&lon, &lat);
+                        let differ = got.iter().zip(&want).filter(|(g, w)| g != w).count();
+                        assert_eq!(differ, 0, "seed {seed} {isa:?} ordinary={is_ordinary}");
+                    }
+                }
+            }
+        }
+        // The perturbations are large enough to change unchecked outputs: without the check,
+        // this test would fail.
+        assert!(wrong_unchecked > 0);
+        // And the check decides almost every ordinary pixel by itself.
+        let ordinary_pixels = 40 * 4 * CHUNK;
+        eprintln!("unsure: {unsure_ordinary} of {ordinary_pixels} ordinary pixels");
+        assert!(unsure_ordinary * 100 < ordinary_pixels, "{unsure_ordinary}");
     }
 }

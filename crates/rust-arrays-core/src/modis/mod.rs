@@ -21,6 +21,9 @@ use crate::simd_row_sum::Isa;
 use crate::{check, in_rayon_pool, Stopped};
 
 mod fine_rows;
+mod vector_libm;
+
+pub use vector_libm::{status as vector_libm_status, VectorLibm};
 
 use fine_rows::{fine_chunk, CellRow, ChunkInput, ChunkWork, Track, CHUNK};
 
@@ -47,6 +50,13 @@ pub trait GeoFloat:
     fn wide(self) -> f64;
     /// A store of a double into a variable of this type (round to nearest even).
     fn narrow(value: f64) -> Self;
+    /// Whether glibc's vector `acos`/`asin` can decide outputs of this type (see
+    /// `fine_rows::checked_degrees`): not for float64, whose outputs keep every bit of the
+    /// angle, so no margin around a vector result could ever round to one output.
+    const VECTOR_LIBM: bool;
+    /// Bitwise equality (tells -0 from 0 and NaN payloads apart).
+    fn same_bits(self, other: Self) -> bool;
+    fn is_nan(self) -> bool;
 }
 
 impl GeoFloat for f32 {
@@ -58,6 +68,15 @@ impl GeoFloat for f32 {
     fn narrow(value: f64) -> Self {
         value as f32
     }
+    const VECTOR_LIBM: bool = true;
+    #[inline(always)]
+    fn same_bits(self, other: Self) -> bool {
+        self.to_bits() == other.to_bits()
+    }
+    #[inline(always)]
+    fn is_nan(self) -> bool {
+        Self::is_nan(self)
+    }
 }
 
 impl GeoFloat for f64 {
@@ -68,6 +87,15 @@ impl GeoFloat for f64 {
     #[inline(always)]
     fn narrow(value: f64) -> Self {
         value
+    }
+    const VECTOR_LIBM: bool = false;
+    #[inline(always)]
+    fn same_bits(self, other: Self) -> bool {
+        self.to_bits() == other.to_bits()
+    }
+    #[inline(always)]
+    fn is_nan(self) -> bool {
+        Self::is_nan(self)
     }
 }
 
