@@ -203,13 +203,19 @@ fn degrees<T: GeoFloat>(work: &ChunkWork, out_lon: &mut [T], out_lat: &mut [T]) 
 /// marks a pixel unsure unless both ends of both margins give the same bits, the arguments are
 /// in the functions' domain and the output is a number (NaN payloads and signs are left to the
 /// scalar calls).
+/// Returns whether any pixel is unsure.
 #[inline(always)]
-fn checked_degrees<T: GeoFloat>(work: &mut ChunkWork, out_lon: &mut [T], out_lat: &mut [T]) {
+fn checked_degrees<T: GeoFloat>(
+    work: &mut ChunkWork,
+    out_lon: &mut [T],
+    out_lat: &mut [T],
+) -> bool {
     let n = out_lon.len();
     let (lon_argument, lat_argument) = (&work.lon_argument[..n], &work.lat_argument[..n]);
     let (lon, lat) = (&work.lon_angle[..n], &work.lat_angle[..n]);
     let (lon_sign, lat_factor) = (&work.lon_sign[..n], &work.lat_factor[..n]);
     let (out_lat, unsure) = (&mut out_lat[..n], &mut work.unsure[..n]);
+    let mut any_unsure = false;
     for c in 0..n {
         let (lon_margin, lat_margin) = (vector_libm::margin(lon[c]), vector_libm::margin(lat[c]));
         let lon_low: T = lon_degrees(lon[c] - lon_margin, lon_sign[c]);
@@ -222,7 +228,9 @@ fn checked_degrees<T: GeoFloat>(work: &mut ChunkWork, out_lon: &mut [T], out_lat
         out_lon[c] = lon_low;
         out_lat[c] = lat_low;
         unsure[c] = !(in_domain && decided && numbers);
+        any_unsure |= unsure[c];
     }
+    any_unsure
 }
 
 /// Pass 4 after vector calls: the scalar calls for the pixels [`checked_degrees`] left unsure.
@@ -247,7 +255,7 @@ pub(super) fn fine_chunk<T: GeoFloat>(
 ) {
     let n = out_lon.len();
     debug_assert!(n <= CHUNK && input.scan.len() == n && out_lat.len() == n);
-    let isa = wide::available(isa);
+    let isa = super::runnable(isa);
     wide::angle_arguments(isa, track, input, work);
     if T::VECTOR_LIBM && vector_libm::available(isa) {
         // Whole vectors: the lanes past `n` hold leftovers of earlier chunks (or
@@ -261,8 +269,9 @@ pub(super) fn fine_chunk<T: GeoFloat>(
             &mut work.lon_angle[..lanes],
             &mut work.lat_angle[..lanes],
         );
-        wide::checked_degrees(isa, work, out_lon, out_lat);
-        settle_unsure(work, out_lon, out_lat);
+        if wide::checked_degrees(isa, work, out_lon, out_lat) {
+            settle_unsure(work, out_lon, out_lat);
+        }
     } else {
         scalar_angles(work, n);
         wide::degrees(isa, work, out_lon, out_lat);
@@ -276,60 +285,20 @@ pub(super) fn fine_chunk<T: GeoFloat>(
 #[allow(unsafe_code)]
 mod wide {
     use super::{ChunkInput, ChunkWork, GeoFloat, Track};
-    use crate::simd_row_sum::{best_isa, Isa};
-
-    /// `isa` if this CPU has it, else the best it has.
-    pub(super) fn available(isa: Isa) -> Isa {
-        if isa.is_available() {
-            isa
-        } else {
-            best_isa()
-        }
-    }
-
-    /// `$name(isa, args..)` runs `super::$name(args..)` compiled for `isa` (which must be
-    /// [`available`]).
-    macro_rules! dispatch {
-        ($name:ident, $avx512:ident, $avx2:ident, <$t:ident>, ($($arg:ident: $ty:ty),*)) => {
-            #[target_feature(enable = "avx512f")]
-            fn $avx512<$t: GeoFloat>($($arg: $ty),*) {
-                super::$name($($arg),*);
-            }
-
-            #[target_feature(enable = "avx2")]
-            fn $avx2<$t: GeoFloat>($($arg: $ty),*) {
-                super::$name($($arg),*);
-            }
-
-            pub(super) fn $name<$t: GeoFloat>(isa: Isa, $($arg: $ty),*) {
-                debug_assert!(isa.is_available());
-                match isa {
-                    // SAFETY: the caller checked that this CPU has the instruction set.
-                    Isa::Avx512 => unsafe { $avx512($($arg),*) },
-                    // SAFETY: as above.
-                    Isa::Avx2 => unsafe { $avx2($($arg),*) },
-                    Isa::Scalar => super::$name($($arg),*),
-                }
-            }
-        };
-    }
+    use crate::simd_row_sum::Isa;
 
     dispatch!(angle_arguments, angle_arguments_avx512, angle_arguments_avx2, <T>,
-        (track: Track<T>, input: &ChunkInput<'_, T>, work: &mut ChunkWork));
+        (track: Track<T>, input: &ChunkInput<'_, T>, work: &mut ChunkWork) -> ());
     dispatch!(degrees, degrees_avx512, degrees_avx2, <T>,
-        (work: &ChunkWork, lon: &mut [T], lat: &mut [T]));
+        (work: &ChunkWork, lon: &mut [T], lat: &mut [T]) -> ());
     dispatch!(checked_degrees, checked_degrees_avx512, checked_degrees_avx2, <T>,
-        (work: &mut ChunkWork, lon: &mut [T], lat: &mut [T]));
+        (work: &mut ChunkWork, lon: &mut [T], lat: &mut [T]) -> bool);
 }
 
 #[cfg(not(target_arch = "x86_64"))]
 mod wide {
     use super::{ChunkInput, ChunkWork, GeoFloat, Track};
     use crate::simd_row_sum::Isa;
-
-    pub(super) fn available(_isa: Isa) -> Isa {
-        Isa::Scalar
-    }
 
     pub(super) fn angle_arguments<T: GeoFloat>(
         _isa: Isa,
@@ -349,8 +318,8 @@ mod wide {
         work: &mut ChunkWork,
         lon: &mut [T],
         lat: &mut [T],
-    ) {
-        super::checked_degrees(work, lon, lat);
+    ) -> bool {
+        super::checked_degrees(work, lon, lat)
     }
 }
 
@@ -465,7 +434,8 @@ mod tests {
                     wrong_unchecked += usize::from(output_bits(&lon, &lat) != want);
                     for isa in Isa::ALL.into_iter().filter(|isa| isa.is_available()) {
                         let (mut lon, mut lat) = (vec![0f32; CHUNK], vec![0f32; CHUNK]);
-                        wide::checked_degrees(isa, &mut work, &mut lon, &mut lat);
+                        let any_unsure = wide::checked_degrees(isa, &mut work, &mut lon, &mut lat);
+                        assert_eq!(any_unsure, work.unsure.contains(&true));
                         if is_ordinary && isa == Isa::Scalar {
                             unsure_ordinary += work.unsure.iter().filter(|&&u| u).count();
                         }

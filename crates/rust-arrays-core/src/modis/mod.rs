@@ -20,12 +20,43 @@ use rayon::prelude::*;
 use crate::simd_row_sum::Isa;
 use crate::{check, in_rayon_pool, Stopped};
 
+/// `$name(isa, args..)` runs `super::$name(args..)` compiled for `isa`, which the caller made
+/// sure this CPU has: the AVX-512 and AVX2 builds of plain Rust loops, picked at run time (the
+/// library is built for baseline x86-64). Used inside x86-64-only modules (declared below it).
+#[cfg(target_arch = "x86_64")]
+macro_rules! dispatch {
+    ($name:ident, $avx512:ident, $avx2:ident, <$t:ident>, ($($arg:ident: $ty:ty),*) -> $ret:ty) => {
+        #[target_feature(enable = "avx512f")]
+        fn $avx512<$t: GeoFloat>($($arg: $ty),*) -> $ret {
+            super::$name($($arg),*)
+        }
+
+        #[target_feature(enable = "avx2")]
+        fn $avx2<$t: GeoFloat>($($arg: $ty),*) -> $ret {
+            super::$name($($arg),*)
+        }
+
+        pub(super) fn $name<$t: GeoFloat>(isa: Isa, $($arg: $ty),*) -> $ret {
+            debug_assert!(isa.is_available());
+            match isa {
+                // SAFETY: the caller checked that this CPU has the instruction set.
+                Isa::Avx512 => unsafe { $avx512($($arg),*) },
+                // SAFETY: as above.
+                Isa::Avx2 => unsafe { $avx2($($arg),*) },
+                Isa::Scalar => super::$name($($arg),*),
+            }
+        }
+    };
+}
+
 mod fine_rows;
+mod tie_points;
 mod vector_libm;
 
 pub use vector_libm::{status as vector_libm_status, VectorLibm};
 
 use fine_rows::{fine_chunk, CellRow, ChunkInput, ChunkWork, Track, CHUNK};
+use tie_points::TiePointWork;
 
 /// Earth radius (km) and satellite altitude (km) of the zenith-angle geometry.
 const R: f64 = 6370.997;
@@ -310,6 +341,7 @@ impl<T: GeoFloat> Geometry<T> {
             expansion: vec![zero; cells],
             alignment: vec![zero; cells],
             xyz: vec![[zero; 3]; self.coarse_rows * self.coarse_cols],
+            tie_points: TiePointWork::new(self.coarse_rows * self.coarse_cols),
             zenith: vec![
                 Zenith {
                     phi: zero,
@@ -331,10 +363,20 @@ pub struct ScanBuffers<T> {
     expansion: Vec<T>,
     alignment: Vec<T>,
     xyz: Vec<[T; 3]>,
+    tie_points: TiePointWork,
     /// The zenith terms of one row of tie points.
     zenith: Vec<Zenith<T>>,
     cell_row: CellRow<T>,
     chunk: ChunkWork,
+}
+
+/// `isa` if this CPU has it, else the best it has.
+fn runnable(isa: Isa) -> Isa {
+    if isa.is_available() {
+        isa
+    } else {
+        crate::simd_row_sum::best_isa()
+    }
 }
 
 #[inline(always)]
@@ -410,18 +452,6 @@ fn expansion_alignment<T: GeoFloat>(a: Zenith<T>, b: Zenith<T>, scan_width: usiz
     (expansion, alignment)
 }
 
-/// Upstream's `lonlat2xyz` for one tie point (degrees).
-#[inline]
-fn lonlat_to_xyz<T: GeoFloat>(lon: T, lat: T) -> [T; 3] {
-    let lon_rad = deg2rad(lon).wide();
-    let lat_rad = deg2rad(lat).wide();
-    [
-        T::narrow((EARTH_RADIUS * lat_rad.cos()) * lon_rad.cos()),
-        T::narrow((EARTH_RADIUS * lat_rad.cos()) * lon_rad.sin()),
-        T::narrow(EARTH_RADIUS * lat_rad.sin()),
-    ]
-}
-
 /// Interpolates one scan. `lon`, `lat`, `satz` give the coarse tie point at (row, column) of the
 /// scan (`coarse_rows` x `coarse_cols`, degrees); `fine_lon` and `fine_lat` are the scan's
 /// output, row-major `fine_rows` x `fine_cols`. `isa` picks the vector build of the per-pixel
@@ -453,11 +483,12 @@ pub fn interpolate_scan<T: GeoFloat>(
             buffers.alignment[i * cell_cols + j] = alignment;
         }
     }
-    for i in 0..rows {
-        for j in 0..cols {
-            buffers.xyz[i * cols + j] = lonlat_to_xyz(lon(i, j), lat(i, j));
-        }
-    }
+    let tie_point = |k: usize| (k / cols, k % cols);
+    let lon_lat = |k| {
+        let (i, j) = tie_point(k);
+        (lon(i, j), lat(i, j))
+    };
+    tie_points::scan_xyz(isa, lon_lat, &mut buffers.tie_points, &mut buffers.xyz);
     let rows_out = fine_lon
         .chunks_exact_mut(g.fine_cols)
         .zip(fine_lat.chunks_exact_mut(g.fine_cols));

@@ -1,3 +1,4 @@
+use super::tie_points::lonlat_to_xyz;
 use super::*;
 
 const PAIRS: [(u32, u32, Option<usize>); 6] = [

@@ -3,12 +3,13 @@
 //! where they are missing (older glibc, musl, other systems): the scalar calls serve there.
 //!
 //! They are ~10x faster than the scalar calls but may differ from them by a few ulp, so a vector
-//! result never decides an output on its own: `fine_rows` keeps it only where every angle within
-//! [`margin`] of it gives the same float32 output, and calls the scalar function otherwise.
+//! result never decides an output on its own: `fine_rows` and `tie_points` keep it only where
+//! every value within [`margin`] of it gives the same float32 output, and call the scalar
+//! function otherwise.
 
 /// Relative distance between a vector result and the scalar one that the callers tolerate:
 /// 2^-36, i.e. 65536 ulp of a double, where glibc aims at 4 ulp for its vector functions and
-/// [`self_check`] refuses anything beyond 1/64 of it.
+/// the self-check refuses anything beyond 1/64 of it.
 pub(super) const RELATIVE_MARGIN: f64 = 1.0 / (1u64 << 36) as f64;
 /// Absolute part of the margin (2^-1000), for results near zero.
 pub(super) const ABSOLUTE_MARGIN: f64 = f64::from_bits((1023 - 1000) << 52);
@@ -20,7 +21,11 @@ pub(super) fn margin(angle: f64) -> f64 {
 }
 
 pub use imp::status;
-pub(super) use imp::{angles, available};
+pub(super) use imp::{angles, available, sin_cos};
+
+/// Arguments (radians) beyond which callers do not use vector `sin`/`cos` results: the range
+/// the self-check covers, far beyond the +-pi of longitudes and latitudes.
+pub(super) const TRIG_DOMAIN: f64 = 16.0;
 
 /// Whether float32 outputs computed with an instruction set use glibc's vector functions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,24 +54,45 @@ impl VectorLibm {
     }
 }
 
-/// Arguments checked against the scalar functions before the vector ones are trusted: the
+/// Arguments checked against the scalar `acos`/`asin` before the vector ones are trusted: the
 /// domain's ends, zeros, tiny values, the polynomial/`sqrt` switch points of common designs,
 /// and a sweep of [-1, 1] (never outside: the callers do not use vector results there).
 fn self_check_arguments() -> Vec<f64> {
     let mut arguments = vec![-1.0, 1.0, 0.0, -0.0, 1e-300, -1e-300, 1e-9, 0.5, -0.5];
     arguments.extend([0.125, 0.25, 0.4375, 0.5625, 0.75, 0.875, 0.96875, 0.9999999]);
     arguments.extend((0..256).map(|k| (f64::from(k) + 0.5) / 128.0 - 1.0));
-    let mirrored: Vec<f64> = arguments.iter().map(|&x| -x).collect();
-    arguments.extend(mirrored);
-    let lanes = 8;
-    arguments.resize(arguments.len().next_multiple_of(lanes), 0.5);
+    padded(mirrored(arguments))
+}
+
+/// Arguments checked against the scalar `sin`/`cos`: zeros, tiny values, next to every
+/// multiple of pi/4 in [-`TRIG_DOMAIN`, `TRIG_DOMAIN`] (where results vanish or switch
+/// formulas), and a sweep of the domain.
+fn self_check_sin_cos_arguments() -> Vec<f64> {
+    let mut arguments = vec![0.0, -0.0, 1e-300, 1e-9, TRIG_DOMAIN];
+    for k in 0..=20 {
+        let quarter = f64::from(k) * std::f64::consts::FRAC_PI_4;
+        arguments.extend([quarter, quarter * (1.0 + 1e-12), quarter * (1.0 - 1e-12)]);
+    }
+    arguments.extend((0..512).map(|k| (f64::from(k) + 0.5) / 512.0 * TRIG_DOMAIN));
+    padded(mirrored(arguments))
+}
+
+fn mirrored(mut arguments: Vec<f64>) -> Vec<f64> {
+    let negated: Vec<f64> = arguments.iter().map(|&x| -x).collect();
+    arguments.extend(negated);
+    arguments
+}
+
+/// Whole vectors of the widest width (8 doubles).
+fn padded(mut arguments: Vec<f64>) -> Vec<f64> {
+    arguments.resize(arguments.len().next_multiple_of(8), 0.5);
     arguments
 }
 
 /// Whether `vector` (the vector function's results on `arguments`) is within 1/64 of the
 /// margin of the scalar function everywhere: a loader or ABI mistake, or a libmvec far less
 /// accurate than glibc intends, turns the vector path off instead of risking an output.
-fn self_check(arguments: &[f64], vector: &[f64], scalar: fn(f64) -> f64) -> bool {
+fn within_self_check_bound(arguments: &[f64], vector: &[f64], scalar: fn(f64) -> f64) -> bool {
     arguments.iter().zip(vector).all(|(&x, &v)| {
         let s = scalar(x);
         (v - s).abs() <= margin(s) / 64.0
@@ -76,41 +102,24 @@ fn self_check(arguments: &[f64], vector: &[f64], scalar: fn(f64) -> f64) -> bool
 #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
 #[allow(unsafe_code)]
 mod imp {
-    use std::arch::x86_64::{
-        __m256d, __m512d, _mm256_loadu_pd, _mm256_storeu_pd, _mm512_loadu_pd, _mm512_storeu_pd,
-    };
     use std::ffi::{c_void, CStr};
     use std::sync::OnceLock;
 
     use super::VectorLibm;
     use crate::simd_row_sum::Isa;
 
-    // The x86-64 vector function ABI passes these vectors in zmm0/ymm0, which is how Rust's
-    // "C" ABI passes them when the caller has the target feature: every call below sits in a
-    // function with that feature.
-    #[allow(improper_ctypes_definitions)]
-    type Wide8 = unsafe extern "C" fn(__m512d) -> __m512d;
-    #[allow(improper_ctypes_definitions)]
-    type Wide4 = unsafe extern "C" fn(__m256d) -> __m256d;
-
+    /// glibc's vector functions of one width, as `__m512d f(__m512d)` or `__m256d f(__m256d)`.
     #[derive(Clone, Copy)]
-    struct Pair<F> {
+    struct Functions<F> {
         acos: F,
         asin: F,
+        sin: F,
+        cos: F,
     }
 
     struct Loaded {
-        avx512: Result<Pair<Wide8>, VectorLibm>,
-        avx2: Result<Pair<Wide4>, VectorLibm>,
-    }
-
-    impl Default for Loaded {
-        fn default() -> Self {
-            Self {
-                avx512: Err(VectorLibm::NotFound),
-                avx2: Err(VectorLibm::NotFound),
-            }
-        }
+        avx512: Result<Functions<avx512::Wide>, VectorLibm>,
+        avx2: Result<Functions<avx2::Wide>, VectorLibm>,
     }
 
     static LOADED: OnceLock<Loaded> = OnceLock::new();
@@ -120,104 +129,71 @@ mod imp {
     }
 
     fn load() -> Loaded {
+        let mut loaded = Loaded {
+            avx512: Err(VectorLibm::NotFound),
+            avx2: Err(VectorLibm::NotFound),
+        };
         // SAFETY: a NUL-terminated name; the handle is never closed, so the symbols stay valid
         // for the life of the process.
         let handle =
             unsafe { libc::dlopen(c"libmvec.so.1".as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
         if handle.is_null() {
-            return Loaded::default();
+            return loaded;
         }
-        let symbol = |name: &CStr| -> Option<*mut c_void> {
-            // SAFETY: a valid handle and a NUL-terminated name.
-            let address = unsafe { libc::dlsym(handle, name.as_ptr()) };
-            (!address.is_null()).then_some(address)
+        let symbols = |names: [&CStr; 4]| -> Option<[*mut c_void; 4]> {
+            let mut found = [std::ptr::null_mut(); 4];
+            for (address, name) in found.iter_mut().zip(names) {
+                // SAFETY: a valid handle and a NUL-terminated name.
+                *address = unsafe { libc::dlsym(handle, name.as_ptr()) };
+            }
+            (!found.contains(&std::ptr::null_mut())).then_some(found)
         };
-        let mut loaded = Loaded::default();
+        // 'e' = the AVX-512 variants (8 doubles), 'd' = the AVX2 ones (4 doubles).
+        let names_avx512 = [
+            c"_ZGVeN8v_acos",
+            c"_ZGVeN8v_asin",
+            c"_ZGVeN8v_sin",
+            c"_ZGVeN8v_cos",
+        ];
+        let names_avx2 = [
+            c"_ZGVdN4v_acos",
+            c"_ZGVdN4v_asin",
+            c"_ZGVdN4v_sin",
+            c"_ZGVdN4v_cos",
+        ];
         if Isa::Avx512.is_available() {
-            if let (Some(acos), Some(asin)) = (symbol(c"_ZGVeN8v_acos"), symbol(c"_ZGVeN8v_asin")) {
-                // SAFETY: glibc declares both as `__m512d f(__m512d)` (the 'e' = AVX-512 variant).
-                let pair: Pair<Wide8> = unsafe {
-                    Pair {
-                        acos: std::mem::transmute::<*mut c_void, Wide8>(acos),
-                        asin: std::mem::transmute::<*mut c_void, Wide8>(asin),
-                    }
+            if let Some([acos, asin, sin, cos]) = symbols(names_avx512) {
+                // SAFETY: glibc declares each as `__m512d f(__m512d)`.
+                let cast =
+                    |address| unsafe { std::mem::transmute::<*mut c_void, avx512::Wide>(address) };
+                let (acos, asin, sin, cos) = (cast(acos), cast(asin), cast(sin), cast(cos));
+                let functions = Functions {
+                    acos,
+                    asin,
+                    sin,
+                    cos,
                 };
                 // SAFETY: AVX-512 is available (checked above).
-                loaded.avx512 = unsafe { checked_avx512(pair) };
+                loaded.avx512 = unsafe { avx512::self_check(&functions) }.map(|()| functions);
             }
         }
         if Isa::Avx2.is_available() {
-            if let (Some(acos), Some(asin)) = (symbol(c"_ZGVdN4v_acos"), symbol(c"_ZGVdN4v_asin")) {
-                // SAFETY: glibc declares both as `__m256d f(__m256d)` (the 'd' = AVX2 variant).
-                let pair: Pair<Wide4> = unsafe {
-                    Pair {
-                        acos: std::mem::transmute::<*mut c_void, Wide4>(acos),
-                        asin: std::mem::transmute::<*mut c_void, Wide4>(asin),
-                    }
+            if let Some([acos, asin, sin, cos]) = symbols(names_avx2) {
+                // SAFETY: glibc declares each as `__m256d f(__m256d)`.
+                let cast =
+                    |address| unsafe { std::mem::transmute::<*mut c_void, avx2::Wide>(address) };
+                let (acos, asin, sin, cos) = (cast(acos), cast(asin), cast(sin), cast(cos));
+                let functions = Functions {
+                    acos,
+                    asin,
+                    sin,
+                    cos,
                 };
                 // SAFETY: AVX2 is available (checked above).
-                loaded.avx2 = unsafe { checked_avx2(pair) };
+                loaded.avx2 = unsafe { avx2::self_check(&functions) }.map(|()| functions);
             }
         }
         loaded
-    }
-
-    #[target_feature(enable = "avx512f")]
-    fn checked_avx512(pair: Pair<Wide8>) -> Result<Pair<Wide8>, VectorLibm> {
-        let arguments = super::self_check_arguments();
-        let mut acos = vec![0.0; arguments.len()];
-        let mut asin = vec![0.0; arguments.len()];
-        let no_low = vec![false; arguments.len()];
-        let all_low = vec![true; arguments.len()];
-        avx512(
-            &pair,
-            &arguments,
-            &arguments,
-            &all_low,
-            &mut vec![0.0; acos.len()],
-            &mut acos,
-        );
-        avx512(
-            &pair,
-            &arguments,
-            &arguments,
-            &no_low,
-            &mut vec![0.0; asin.len()],
-            &mut asin,
-        );
-        (super::self_check(&arguments, &acos, f64::acos)
-            && super::self_check(&arguments, &asin, f64::asin))
-        .then_some(pair)
-        .ok_or(VectorLibm::FailedSelfCheck)
-    }
-
-    #[target_feature(enable = "avx2")]
-    fn checked_avx2(pair: Pair<Wide4>) -> Result<Pair<Wide4>, VectorLibm> {
-        let arguments = super::self_check_arguments();
-        let mut acos = vec![0.0; arguments.len()];
-        let mut asin = vec![0.0; arguments.len()];
-        let no_low = vec![false; arguments.len()];
-        let all_low = vec![true; arguments.len()];
-        avx2(
-            &pair,
-            &arguments,
-            &arguments,
-            &all_low,
-            &mut vec![0.0; acos.len()],
-            &mut acos,
-        );
-        avx2(
-            &pair,
-            &arguments,
-            &arguments,
-            &no_low,
-            &mut vec![0.0; asin.len()],
-            &mut asin,
-        );
-        (super::self_check(&arguments, &acos, f64::acos)
-            && super::self_check(&arguments, &asin, f64::asin))
-        .then_some(pair)
-        .ok_or(VectorLibm::FailedSelfCheck)
     }
 
     /// Whether float32 outputs computed with `isa` use the vector functions, and if not why.
@@ -235,6 +211,10 @@ mod imp {
         status(isa) == VectorLibm::Used
     }
 
+    fn unavailable(isa: Isa) -> ! {
+        panic!("no vector libm for {isa:?}")
+    }
+
     /// `lon_angles = acos(lon_arguments)`, `lat_angles = acos or asin(lat_arguments)` as `low`
     /// says, with the vector functions of `isa`. Lengths: equal and a multiple of 8.
     ///
@@ -248,60 +228,95 @@ mod imp {
         lon_angles: &mut [f64],
         lat_angles: &mut [f64],
     ) {
-        let loaded = loaded();
-        match isa {
-            Isa::Avx512 => {
-                let pair = loaded.avx512.as_ref().expect("libmvec AVX-512 functions");
-                let (a, b, l) = (lon_arguments, lat_arguments, low);
-                // SAFETY: loaded only after the CPU reported AVX-512.
-                unsafe { avx512(pair, a, b, l, lon_angles, lat_angles) }
-            }
-            Isa::Avx2 => {
-                let pair = loaded.avx2.as_ref().expect("libmvec AVX2 functions");
-                let (a, b, l) = (lon_arguments, lat_arguments, low);
-                // SAFETY: loaded only after the CPU reported AVX2.
-                unsafe { avx2(pair, a, b, l, lon_angles, lat_angles) }
-            }
-            Isa::Scalar => panic!("no vector libm for the scalar instruction set"),
+        let (a, b, l) = (lon_arguments, lat_arguments, low);
+        match (isa, loaded()) {
+            // SAFETY: loaded only after the CPU reported AVX-512.
+            (Isa::Avx512, Loaded { avx512: Ok(f), .. }) => unsafe {
+                avx512::angles(f, a, b, l, lon_angles, lat_angles)
+            },
+            // SAFETY: loaded only after the CPU reported AVX2.
+            (Isa::Avx2, Loaded { avx2: Ok(f), .. }) => unsafe {
+                avx2::angles(f, a, b, l, lon_angles, lat_angles)
+            },
+            _ => unavailable(isa),
         }
     }
 
-    /// One body for both widths: `$load`/`$store` move `$lanes` doubles, `$pair` holds the calls.
-    macro_rules! vector_angles {
-        ($name:ident, $feature:literal, $pair:ty, $lanes:literal, $load:ident, $store:ident) => {
-            #[target_feature(enable = $feature)]
-            fn $name(
-                pair: &$pair,
-                lon_arguments: &[f64],
-                lat_arguments: &[f64],
-                low: &[bool],
-                lon_angles: &mut [f64],
-                lat_angles: &mut [f64],
-            ) {
-                let n = lon_arguments.len();
-                assert!(n % $lanes == 0 && [lat_arguments.len(), low.len()] == [n, n]);
-                assert!(lon_angles.len() == n && lat_angles.len() == n);
-                let groups = lon_arguments
-                    .chunks_exact($lanes)
-                    .zip(lat_arguments.chunks_exact($lanes))
-                    .zip(low.chunks_exact($lanes))
-                    .zip(lon_angles.chunks_exact_mut($lanes))
-                    .zip(lat_angles.chunks_exact_mut($lanes));
-                for ((((lon_in, lat_in), low), lon_out), lat_out) in groups {
-                    // SAFETY: every slice holds exactly `$lanes` doubles; the calls follow the
-                    // vector ABI of glibc's declarations (see `Wide8`/`Wide4`).
-                    unsafe {
-                        $store(lon_out.as_mut_ptr(), (pair.acos)($load(lon_in.as_ptr())));
-                        let lat = $load(lat_in.as_ptr());
+    /// `sin = sin(arguments)`, `cos = cos(arguments)` with the vector functions of `isa`.
+    /// Lengths: equal and a multiple of 8.
+    ///
+    /// # Panics
+    /// If [`available`] is false for `isa`.
+    pub(in crate::modis) fn sin_cos(isa: Isa, arguments: &[f64], sin: &mut [f64], cos: &mut [f64]) {
+        match (isa, loaded()) {
+            // SAFETY: loaded only after the CPU reported AVX-512.
+            (Isa::Avx512, Loaded { avx512: Ok(f), .. }) => unsafe {
+                avx512::sin_cos(f, arguments, sin, cos)
+            },
+            // SAFETY: loaded only after the CPU reported AVX2.
+            (Isa::Avx2, Loaded { avx2: Ok(f), .. }) => unsafe {
+                avx2::sin_cos(f, arguments, sin, cos)
+            },
+            _ => unavailable(isa),
+        }
+    }
+
+    /// The calls of one vector width: `$lanes` doubles per `$vector`, moved by `$load`/`$store`
+    /// and compiled with `$feature`, which every caller must have checked.
+    macro_rules! width {
+        ($width:ident, $feature:literal, $vector:ident, $lanes:literal, $load:ident, $store:ident) => {
+            mod $width {
+                use std::arch::x86_64::{$load, $store, $vector};
+
+                use super::super::{self_check_arguments, self_check_sin_cos_arguments};
+                use super::super::{within_self_check_bound, VectorLibm};
+                use super::Functions;
+
+                // The x86-64 vector function ABI passes the vector in zmm0/ymm0, which is how
+                // Rust's "C" ABI passes it when the caller has the target feature: every call
+                // below sits in a function with that feature.
+                #[allow(improper_ctypes_definitions)]
+                pub(super) type Wide = unsafe extern "C" fn($vector) -> $vector;
+
+                /// `out = f(arguments)`, `$lanes` at a time.
+                #[target_feature(enable = $feature)]
+                fn map(f: Wide, arguments: &[f64], out: &mut [f64]) {
+                    assert!(arguments.len() % $lanes == 0 && out.len() == arguments.len());
+                    let groups = arguments
+                        .chunks_exact($lanes)
+                        .zip(out.chunks_exact_mut($lanes));
+                    for (group, out) in groups {
+                        // SAFETY: both slices hold exactly `$lanes` doubles; `f` follows the
+                        // vector ABI (see `Wide`).
+                        unsafe { $store(out.as_mut_ptr(), f($load(group.as_ptr()))) };
+                    }
+                }
+
+                #[target_feature(enable = $feature)]
+                pub(super) fn angles(
+                    f: &Functions<Wide>,
+                    lon_arguments: &[f64],
+                    lat_arguments: &[f64],
+                    low: &[bool],
+                    lon_angles: &mut [f64],
+                    lat_angles: &mut [f64],
+                ) {
+                    let n = lon_arguments.len();
+                    assert!([lat_arguments.len(), low.len(), lat_angles.len()] == [n, n, n]);
+                    map(f.acos, lon_arguments, lon_angles);
+                    let groups = lat_arguments
+                        .chunks_exact($lanes)
+                        .zip(low.chunks_exact($lanes))
+                        .zip(lat_angles.chunks_exact_mut($lanes));
+                    for ((arguments, low), out) in groups {
                         match low.iter().filter(|&&is_low| is_low).count() {
-                            $lanes => $store(lat_out.as_mut_ptr(), (pair.acos)(lat)),
-                            0 => $store(lat_out.as_mut_ptr(), (pair.asin)(lat)),
+                            $lanes => map(f.acos, arguments, out),
+                            0 => map(f.asin, arguments, out),
                             _ => {
                                 let mut acos = [0.0; $lanes];
-                                $store(acos.as_mut_ptr(), (pair.acos)(lat));
-                                $store(lat_out.as_mut_ptr(), (pair.asin)(lat));
-                                for ((out, acos), &is_low) in lat_out.iter_mut().zip(acos).zip(low)
-                                {
+                                map(f.acos, arguments, &mut acos);
+                                map(f.asin, arguments, out);
+                                for ((out, acos), &is_low) in out.iter_mut().zip(acos).zip(low) {
                                     if is_low {
                                         *out = acos;
                                     }
@@ -310,26 +325,48 @@ mod imp {
                         }
                     }
                 }
+
+                #[target_feature(enable = $feature)]
+                pub(super) fn sin_cos(
+                    f: &Functions<Wide>,
+                    arguments: &[f64],
+                    sin: &mut [f64],
+                    cos: &mut [f64],
+                ) {
+                    map(f.sin, arguments, sin);
+                    map(f.cos, arguments, cos);
+                }
+
+                #[target_feature(enable = $feature)]
+                pub(super) fn self_check(f: &Functions<Wide>) -> Result<(), VectorLibm> {
+                    let checks: [(Wide, fn(f64) -> f64, Vec<f64>); 4] = [
+                        (f.acos, f64::acos, self_check_arguments()),
+                        (f.asin, f64::asin, self_check_arguments()),
+                        (f.sin, f64::sin, self_check_sin_cos_arguments()),
+                        (f.cos, f64::cos, self_check_sin_cos_arguments()),
+                    ];
+                    for (vector, scalar, arguments) in checks {
+                        let mut out = vec![0.0; arguments.len()];
+                        map(vector, &arguments, &mut out);
+                        if !within_self_check_bound(&arguments, &out, scalar) {
+                            return Err(VectorLibm::FailedSelfCheck);
+                        }
+                    }
+                    Ok(())
+                }
             }
         };
     }
 
-    vector_angles!(
+    width!(
         avx512,
         "avx512f",
-        Pair<Wide8>,
+        __m512d,
         8,
         _mm512_loadu_pd,
         _mm512_storeu_pd
     );
-    vector_angles!(
-        avx2,
-        "avx2",
-        Pair<Wide4>,
-        4,
-        _mm256_loadu_pd,
-        _mm256_storeu_pd
-    );
+    width!(avx2, "avx2", __m256d, 4, _mm256_loadu_pd, _mm256_storeu_pd);
 }
 
 #[cfg(not(all(target_arch = "x86_64", target_os = "linux")))]
@@ -358,6 +395,15 @@ mod imp {
     ) {
         panic!("no vector libm on this platform")
     }
+
+    pub(in crate::modis) fn sin_cos(
+        _isa: Isa,
+        _arguments: &[f64],
+        _sin: &mut [f64],
+        _cos: &mut [f64],
+    ) {
+        panic!("no vector libm on this platform")
+    }
 }
 
 #[cfg(test)]
@@ -366,22 +412,46 @@ mod tests {
     use super::*;
     use crate::simd_row_sum::Isa;
 
+    /// `count` arguments from `draw(k, unit)` with `unit` uniform in [0, 1).
+    fn arguments(count: usize, draw: impl Fn(usize, f64) -> f64) -> Vec<f64> {
+        let mut next = xorshift(2024);
+        (0..count)
+            .map(|k| draw(k, (next() >> 11) as f64 / (1u64 << 53) as f64))
+            .collect()
+    }
+
+    /// The largest distance of `vector` from `scalar` in ulp, after asserting that each is 64x
+    /// inside the margin.
+    fn worst_ulp(what: &str, x: &[f64], vector: &[f64], scalar: fn(f64) -> f64) -> i64 {
+        let mut worst = 0;
+        for (&x, &v) in x.iter().zip(vector) {
+            let s = scalar(x);
+            assert!(
+                (v - s).abs() <= margin(s) / 64.0,
+                "{what} {x:e}: {v:e} vs {s:e}"
+            );
+            worst = worst.max((v.to_bits() as i64 - s.to_bits() as i64).abs());
+        }
+        worst
+    }
+
     /// Where libmvec exists (glibc >= 2.35 on x86-64) its functions must pass the self-check, and
     /// on many more arguments than the self-check's they stay 64x inside the margin (the largest
     /// distance in ulp is printed: a few, where glibc aims at 4).
     #[test]
     fn vector_functions_stay_far_inside_the_margin() {
-        let mut next = xorshift(2024);
-        let mut arguments = Vec::new();
-        for k in 0..1 << 20 {
-            let unit = (next() >> 11) as f64 / (1u64 << 53) as f64;
-            arguments.push(match k % 4 {
-                0 => 2.0 * unit - 1.0,
-                1 => 1.0 - unit * 1e-6,
-                2 => (unit - 0.5) * 1e-6,
-                _ => -(1.0 - unit * 1e-12),
-            });
-        }
+        let inverse = arguments(1 << 20, |k, unit| match k % 4 {
+            0 => 2.0 * unit - 1.0,
+            1 => 1.0 - unit * 1e-6,
+            2 => (unit - 0.5) * 1e-6,
+            _ => -(1.0 - unit * 1e-12),
+        });
+        let quarter = std::f64::consts::FRAC_PI_4;
+        let trig = arguments(1 << 20, |k, unit| match k % 3 {
+            0 => (2.0 * unit - 1.0) * TRIG_DOMAIN,
+            1 => (k % 41) as f64 * quarter * (1.0 + (unit - 0.5) * 1e-9) - 10.0 * quarter,
+            _ => (unit - 0.5) * 1e-6,
+        });
         for isa in [Isa::Avx2, Isa::Avx512] {
             let status = status(isa);
             eprintln!("{isa:?}: {status:?}");
@@ -389,24 +459,26 @@ mod tests {
             if status != VectorLibm::Used {
                 continue;
             }
-            for low in [true, false] {
-                let scalar = if low { f64::acos } else { f64::asin };
-                let mut angles = vec![0.0; arguments.len()];
-                let flags = vec![low; arguments.len()];
-                let mut unused = vec![0.0; arguments.len()];
-                angles_of(isa, &arguments, &flags, &mut unused, &mut angles);
-                let mut worst_ulp = 0;
-                for (&x, &v) in arguments.iter().zip(&angles) {
-                    let s = scalar(x);
-                    assert!((v - s).abs() <= margin(s) / 64.0, "{isa:?} low={low} {x:e}");
-                    worst_ulp = worst_ulp.max((v.to_bits() as i64 - s.to_bits() as i64).abs());
-                }
-                eprintln!("{isa:?} acos={low}: at most {worst_ulp} ulp from the scalar function");
+            let n = inverse.len();
+            let (mut lon, mut lat) = (vec![0.0; n], vec![0.0; n]);
+            let (mut sin, mut cos) = (vec![0.0; n], vec![0.0; n]);
+            angles(isa, &inverse, &inverse, &vec![false; n], &mut lon, &mut lat);
+            let results = [
+                ("acos", &inverse, &lon, f64::acos as fn(f64) -> f64),
+                ("asin", &inverse, &lat, f64::asin),
+            ];
+            for (name, x, vector, scalar) in results {
+                let ulp = worst_ulp(&format!("{isa:?} {name}"), x, vector, scalar);
+                eprintln!("{isa:?} {name}: at most {ulp} ulp from the scalar function");
+            }
+            sin_cos(isa, &trig, &mut sin, &mut cos);
+            for (name, vector, scalar) in [
+                ("sin", &sin, f64::sin as fn(f64) -> f64),
+                ("cos", &cos, f64::cos),
+            ] {
+                let ulp = worst_ulp(&format!("{isa:?} {name}"), &trig, vector, scalar);
+                eprintln!("{isa:?} {name}: at most {ulp} ulp from the scalar function");
             }
         }
-    }
-
-    fn angles_of(isa: Isa, x: &[f64], low: &[bool], lon: &mut [f64], lat: &mut [f64]) {
-        angles(isa, x, x, low, lon, lat);
     }
 }
