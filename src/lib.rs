@@ -28,5 +28,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(masked_hypot::masked_hypot_into, m)?)?;
     m.add_function(wrap_pyfunction!(modis::modis_interpolate, m)?)?;
     m.add_function(wrap_pyfunction!(modis::modis_libm, m)?)?;
+    // Load glibc's vector functions now, while the importing thread is alone: a first load
+    // during a parallel call could be cut by a fork and leave the child waiting on it forever.
+    modis::load_vector_libm();
     Ok(())
 }

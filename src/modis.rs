@@ -122,3 +122,10 @@ pub fn modis_libm(isa: Option<&str>) -> PyResult<&'static str> {
     let isa = parse_isa("modis_libm", isa)?;
     Ok(vector_libm_status(isa).describe())
 }
+
+/// Loads (once) and self-checks glibc's vector functions for every instruction set.
+pub fn load_vector_libm() {
+    for isa in Isa::ALL {
+        vector_libm_status(isa);
+    }
+}

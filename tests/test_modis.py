@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import platform
 import warnings
 from collections.abc import Callable, Iterator
 from types import ModuleType
@@ -182,6 +183,23 @@ def test_stacked_output_for_dask_tasks() -> None:
     assert stacked.shape == (2, *pair[0].shape)
     assert stacked.dtype == np.float32
     assert_bit_identical(pair, (stacked[0], stacked[1]))
+
+
+def test_which_libm_calls_are_reported() -> None:
+    described = {isa: _core.modis_libm(isa) for isa in _core.available_isas()}
+    assert described["scalar"] == "glibc scalar acos/asin (scalar instruction set)"
+    assert _core.modis_libm() == described[_core.available_isas()[-1]]
+    known = {
+        "glibc vector acos/asin (libmvec), checked, scalar where unsure",
+        "glibc scalar acos/asin (no vector functions found)",
+    }
+    assert {described[isa] for isa in described if isa != "scalar"} <= known
+    libc, version = platform.libc_ver()
+    glibc_with_libmvec = libc == "glibc" and tuple(map(int, version.split("."))) >= (2, 35)
+    if glibc_with_libmvec and platform.machine() == "x86_64":
+        assert all("libmvec" in described[isa] for isa in described if isa != "scalar")
+    with pytest.raises(ValueError, match="isa"):
+        _core.modis_libm("neon")
 
 
 def test_read_only_and_strided_inputs() -> None:
