@@ -4,13 +4,15 @@ granule (203 scans: 2030x1354 float32 tie points at 1 km, 406x271 at 5 km), in o
     python benches/modis_timing.py [--rounds 5] [--scans 203] [--pairs 1000:250,1000:500,5000:1000]
 
 Every round runs every implementation once, in a fresh random order (the machine is shared and
-noisy: the ratios within one run are what counts). The table shows the median wall time, the
-CPU time (user + system, all threads) and the peak memory of one call (the rise of the resident
-set above its level before the call). Every result is checked bit for bit against geotiepoints'.
-The dask rows hand the same arrays, in chunks of 10 scans, to dask's threaded scheduler with 1
-or 2 workers (rust_arrays computes each task on one thread), and ``da.store`` the lazy results
-into preallocated, already touched outputs (as writing them out would; collecting them with
-``compute`` adds a serial concatenation): their peak memory excludes the outputs.
+noisy: the ratios within one run are what counts). The table shows the median and best wall
+time, the median user and system CPU time (all threads; system time is mostly the page faults of
+fresh outputs, which vary a lot on a VM) and the peak memory of one call (the rise of the
+resident set above its level before the call). Every result is checked bit for bit against
+geotiepoints'. The dask rows hand the same arrays, in chunks of 10 scans, to dask's threaded
+scheduler with 1 or 2 workers (rust_arrays computes each task on one thread), and ``da.store``
+the lazy results into preallocated, already touched outputs (as writing them out would;
+collecting them with ``compute`` adds a serial concatenation): their peak memory excludes the
+outputs.
 """
 
 from __future__ import annotations
@@ -46,14 +48,16 @@ class Row:
     label: str
     call: Callable[[], Result]
     seconds: list[float] = field(default_factory=list)
-    cpu: list[float] = field(default_factory=list)
+    user: list[float] = field(default_factory=list)
+    system: list[float] = field(default_factory=list)
     peak_bytes: int | None = None
     identical: bool | None = None
 
 
-def cpu_seconds() -> float:
+def cpu_seconds() -> tuple[float, float]:
+    """User and system CPU time of this process so far."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    return usage.ru_utime, usage.ru_stime
 
 
 def same_bits(expected: Result, actual: Result) -> bool:
@@ -131,10 +135,12 @@ def run(pair: tuple[int, int], scans: int, rounds: int, upstream: Any, dask: Any
         random.shuffle(order)
         for row in order:
             gc.collect()
-            cpu, start = cpu_seconds(), time.perf_counter()
+            (user, system), start = cpu_seconds(), time.perf_counter()
             result = row.call()
             row.seconds.append(time.perf_counter() - start)
-            row.cpu.append(cpu_seconds() - cpu)
+            user_after, system_after = cpu_seconds()
+            row.user.append(user_after - user)
+            row.system.append(system_after - system)
             del result
     return rows
 
@@ -145,17 +151,18 @@ def report(pair: tuple[int, int], scans: int, rows: list[Row]) -> None:
     print(f"\n{coarse} m -> {fine} m, {shape[0]}x{shape[1]} float32 tie points, {scans} scans")
     base = statistics.median(rows[0].seconds)
     print(
-        f"| {'implementation':<30} | median s |  min s | CPU s | peak MiB "
+        f"| {'implementation':<30} | median s |  min s | user s | sys s | peak MiB "
         f"| vs {rows[0].label.split(',')[0]} | bits |"
     )
-    print(f"|{'-' * 32}|---------:|-------:|------:|---------:|------:|------|")
+    print(f"|{'-' * 32}|---------:|-------:|-------:|------:|---------:|------:|------|")
     for row in rows:
         median = statistics.median(row.seconds)
         peak = "n/a" if row.peak_bytes is None else f"{row.peak_bytes / 2**20:.0f}"
         bits = "same" if row.identical else "DIFFERENT"
         print(
             f"| {row.label:<30} | {median:8.3f} | {min(row.seconds):6.3f} "
-            f"| {statistics.median(row.cpu):5.2f} | {peak:>8} | {base / median:5.2f}x | {bits} |"
+            f"| {statistics.median(row.user):6.2f} | {statistics.median(row.system):5.2f} "
+            f"| {peak:>8} | {base / median:5.2f}x | {bits} |"
         )
     for prefix in ("geotiepoints + dask", "rust_arrays + dask"):
         timed = {r.label: statistics.median(r.seconds) for r in rows if r.label.startswith(prefix)}
