@@ -350,7 +350,7 @@ mod tests {
 
     /// Arguments anywhere in the functions' domain (the latitude's as its branch allows).
     fn ordinary(c: usize, unit: f64) -> (f64, f64, bool) {
-        let low = c % 3 != 0;
+        let low = !c.is_multiple_of(3);
         let lat = if low {
             (2.0 * unit - 1.0) * 0.8
         } else {
@@ -365,7 +365,7 @@ mod tests {
         let near_one = 1.0 - unit * 1e-9;
         let outside = 1.0 + f64::EPSILON;
         let lon = [near_one, -near_one, 1.0, -1.0, 0.0, -0.0, outside, -outside][c % 8];
-        let low = c % 3 != 0;
+        let low = !c.is_multiple_of(3);
         let lat = match (low, c % 5) {
             (true, 0) => (unit - 0.5) * 1e-7,
             (true, 1) => 0.0,
@@ -423,7 +423,7 @@ mod tests {
                 let mut uniform = move || (next() >> 11) as f64 / (1u64 << 52) as f64 - 1.0;
                 let mut sign = {
                     let mut next = xorshift(seed * 104_729);
-                    move || if next() % 2 == 0 { -1.0 } else { 1.0 }
+                    move || if next().is_multiple_of(2) { -1.0 } else { 1.0 }
                 };
                 let spreads: [&mut dyn FnMut() -> f64; 4] =
                     [&mut || -1.0, &mut || 1.0, &mut sign, &mut uniform];

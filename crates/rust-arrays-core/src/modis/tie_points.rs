@@ -269,7 +269,7 @@ mod tests {
                 let mut uniform = move || (next() >> 11) as f64 / (1u64 << 52) as f64 - 1.0;
                 let mut sign = {
                     let mut next = xorshift(seed * 104_729);
-                    move || if next() % 2 == 0 { -1.0 } else { 1.0 }
+                    move || if next().is_multiple_of(2) { -1.0 } else { 1.0 }
                 };
                 let spreads: [&mut dyn FnMut() -> f64; 4] =
                     [&mut || -1.0, &mut || 1.0, &mut sign, &mut uniform];
