@@ -192,7 +192,7 @@ def main() -> None:
         dask = None
     _measure.fresh_large_allocations()
     print(f"{machine.one_line(machine.describe())}; {args.rounds} rounds")
-    print(f"rust_arrays float32 acos/asin: {_core.modis_libm()}")
+    print(f"rust_arrays float32 libm calls: {_core.modis_libm()}")
     for pair in pairs:
         if pair not in NAMES:
             parser.error(f"--pairs: {pair[0]}:{pair[1]} is not one of {list(NAMES)}")

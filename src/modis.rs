@@ -113,7 +113,7 @@ pub fn modis_interpolate<'py>(
     }
 }
 
-/// Which ``acos``/``asin`` float32 interpolation uses with ``isa`` (None: the best available):
+/// Which libm calls float32 interpolation makes with ``isa`` (None: the best available):
 /// glibc's vector functions (checked, with the scalar ones wherever they cannot decide an
 /// output; same bits either way) or only the scalar ones, and why. Reported by the benchmarks.
 #[pyfunction]

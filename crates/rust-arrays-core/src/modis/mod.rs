@@ -85,9 +85,15 @@ pub trait GeoFloat:
     /// `fine_rows::checked_degrees`): not for float64, whose outputs keep every bit of the
     /// angle, so no margin around a vector result could ever round to one output.
     const VECTOR_LIBM: bool;
-    /// Bitwise equality (tells -0 from 0 and NaN payloads apart).
-    fn same_bits(self, other: Self) -> bool;
-    fn is_nan(self) -> bool;
+    /// Bitwise equality of numbers (tells -0 from 0; widening is exact and one-to-one on them).
+    #[inline(always)]
+    fn same_bits(self, other: Self) -> bool {
+        self.wide().to_bits() == other.wide().to_bits()
+    }
+    #[inline(always)]
+    fn is_nan(self) -> bool {
+        self.wide().is_nan()
+    }
 }
 
 impl GeoFloat for f32 {
@@ -100,14 +106,6 @@ impl GeoFloat for f32 {
         value as f32
     }
     const VECTOR_LIBM: bool = true;
-    #[inline(always)]
-    fn same_bits(self, other: Self) -> bool {
-        self.to_bits() == other.to_bits()
-    }
-    #[inline(always)]
-    fn is_nan(self) -> bool {
-        Self::is_nan(self)
-    }
 }
 
 impl GeoFloat for f64 {
@@ -120,14 +118,6 @@ impl GeoFloat for f64 {
         value
     }
     const VECTOR_LIBM: bool = false;
-    #[inline(always)]
-    fn same_bits(self, other: Self) -> bool {
-        self.to_bits() == other.to_bits()
-    }
-    #[inline(always)]
-    fn is_nan(self) -> bool {
-        Self::is_nan(self)
-    }
 }
 
 /// The resolutions upstream supports: 1 km to 500 m or 250 m, 5 km to 1 km, 500 m or 250 m.

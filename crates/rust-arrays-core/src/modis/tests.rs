@@ -216,6 +216,46 @@ pub(super) fn xorshift(seed: u64) -> impl FnMut() -> u64 {
     }
 }
 
+/// How the tests of the vector-libm checks move a scalar result inside the margin, `1 + scale *
+/// t`: `t` = -1 and 1 (both ends), a random sign per value, and uniform in [-1, 1).
+pub(super) fn margin_spreads(seed: u64) -> [Box<dyn FnMut() -> f64>; 4] {
+    let mut uniform = xorshift(seed * 7919);
+    let mut sign = xorshift(seed * 104_729);
+    [
+        Box::new(|| -1.0),
+        Box::new(|| 1.0),
+        Box::new(move || if sign().is_multiple_of(2) { -1.0 } else { 1.0 }),
+        Box::new(move || (uniform() >> 11) as f64 / (1u64 << 52) as f64 - 1.0),
+    ]
+}
+
+/// What the tests of the vector-libm checks count beyond exactness.
+#[derive(Default)]
+pub(super) struct MarginTally {
+    /// Values the check left to the scalar calls, on ordinary inputs.
+    pub unsure_ordinary: usize,
+    /// Ordinary values checked.
+    pub ordinary: usize,
+    /// Perturbed inputs whose outputs differ from the scalar ones without the check.
+    pub wrong_unchecked: usize,
+}
+
+impl MarginTally {
+    /// The perturbations must change unchecked outputs (without the check the test would
+    /// fail), and the check must decide almost every ordinary value by itself.
+    pub fn assert_meaningful(&self, what: &str) {
+        assert!(
+            self.wrong_unchecked > 0,
+            "{what}: the perturbations change nothing"
+        );
+        eprintln!(
+            "unsure: {} of {} ordinary {what}",
+            self.unsure_ordinary, self.ordinary
+        );
+        assert!(self.unsure_ordinary * 100 < self.ordinary, "{what}");
+    }
+}
+
 /// A scan with hostile tie points: NaN, infinities, signed zeros, the poles, huge values and
 /// two adjacent zero zenith angles, spread by a small xorshift generator.
 fn hostile_scan<T: GeoFloat>(g: &Geometry<T>, seed: u64) -> (Vec<T>, Vec<T>, Vec<T>) {

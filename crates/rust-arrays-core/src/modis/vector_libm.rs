@@ -1,6 +1,7 @@
-//! glibc's own vector `acos`/`asin` (libmvec, glibc >= 2.35: `_ZGVeN8v_acos` for AVX-512,
-//! `_ZGVdN4v_acos` for AVX2, ...), found with `dlopen` at run time so the library still loads
-//! where they are missing (older glibc, musl, other systems): the scalar calls serve there.
+//! glibc's own vector `acos`, `asin`, `sin` and `cos` (libmvec, glibc >= 2.35: `_ZGVeN8v_acos`
+//! for AVX-512, `_ZGVdN4v_acos` for AVX2, ...), found with `dlopen` at run time so the library
+//! still loads where they are missing (older glibc, musl, other systems): the scalar calls serve
+//! there.
 //!
 //! They are ~10x faster than the scalar calls but may differ from them by a few ulp, so a vector
 //! result never decides an output on its own: `fine_rows` and `tie_points` keep it only where
@@ -44,11 +45,13 @@ pub enum VectorLibm {
 impl VectorLibm {
     pub fn describe(self) -> &'static str {
         match self {
-            VectorLibm::Used => "glibc vector acos/asin (libmvec), checked, scalar where unsure",
-            VectorLibm::ScalarIsa => "glibc scalar acos/asin (scalar instruction set)",
-            VectorLibm::NotFound => "glibc scalar acos/asin (no vector functions found)",
+            VectorLibm::Used => {
+                "glibc vector acos/asin/sin/cos (libmvec), checked, scalar where unsure"
+            }
+            VectorLibm::ScalarIsa => "glibc scalar libm calls (scalar instruction set)",
+            VectorLibm::NotFound => "glibc scalar libm calls (no vector functions found)",
             VectorLibm::FailedSelfCheck => {
-                "glibc scalar acos/asin (vector functions failed the self-check)"
+                "glibc scalar libm calls (vector functions failed the self-check)"
             }
         }
     }
@@ -129,16 +132,15 @@ mod imp {
     }
 
     fn load() -> Loaded {
-        let mut loaded = Loaded {
-            avx512: Err(VectorLibm::NotFound),
-            avx2: Err(VectorLibm::NotFound),
-        };
         // SAFETY: a NUL-terminated name; the handle is never closed, so the symbols stay valid
         // for the life of the process.
         let handle =
             unsafe { libc::dlopen(c"libmvec.so.1".as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
         if handle.is_null() {
-            return loaded;
+            return Loaded {
+                avx512: Err(VectorLibm::NotFound),
+                avx2: Err(VectorLibm::NotFound),
+            };
         }
         let symbols = |names: [&CStr; 4]| -> Option<[*mut c_void; 4]> {
             let mut found = [std::ptr::null_mut(); 4];
@@ -148,52 +150,10 @@ mod imp {
             }
             (!found.contains(&std::ptr::null_mut())).then_some(found)
         };
-        // 'e' = the AVX-512 variants (8 doubles), 'd' = the AVX2 ones (4 doubles).
-        let names_avx512 = [
-            c"_ZGVeN8v_acos",
-            c"_ZGVeN8v_asin",
-            c"_ZGVeN8v_sin",
-            c"_ZGVeN8v_cos",
-        ];
-        let names_avx2 = [
-            c"_ZGVdN4v_acos",
-            c"_ZGVdN4v_asin",
-            c"_ZGVdN4v_sin",
-            c"_ZGVdN4v_cos",
-        ];
-        if Isa::Avx512.is_available() {
-            if let Some([acos, asin, sin, cos]) = symbols(names_avx512) {
-                // SAFETY: glibc declares each as `__m512d f(__m512d)`.
-                let cast =
-                    |address| unsafe { std::mem::transmute::<*mut c_void, avx512::Wide>(address) };
-                let (acos, asin, sin, cos) = (cast(acos), cast(asin), cast(sin), cast(cos));
-                let functions = Functions {
-                    acos,
-                    asin,
-                    sin,
-                    cos,
-                };
-                // SAFETY: AVX-512 is available (checked above).
-                loaded.avx512 = unsafe { avx512::self_check(&functions) }.map(|()| functions);
-            }
+        Loaded {
+            avx512: avx512::load(&symbols),
+            avx2: avx2::load(&symbols),
         }
-        if Isa::Avx2.is_available() {
-            if let Some([acos, asin, sin, cos]) = symbols(names_avx2) {
-                // SAFETY: glibc declares each as `__m256d f(__m256d)`.
-                let cast =
-                    |address| unsafe { std::mem::transmute::<*mut c_void, avx2::Wide>(address) };
-                let (acos, asin, sin, cos) = (cast(acos), cast(asin), cast(sin), cast(cos));
-                let functions = Functions {
-                    acos,
-                    asin,
-                    sin,
-                    cos,
-                };
-                // SAFETY: AVX2 is available (checked above).
-                loaded.avx2 = unsafe { avx2::self_check(&functions) }.map(|()| functions);
-            }
-        }
-        loaded
     }
 
     /// Whether float32 outputs computed with `isa` use the vector functions, and if not why.
@@ -262,21 +222,58 @@ mod imp {
     }
 
     /// The calls of one vector width: `$lanes` doubles per `$vector`, moved by `$load`/`$store`
-    /// and compiled with `$feature`, which every caller must have checked.
+    /// and compiled with `$feature` (instruction set `$isa`), which every caller must have
+    /// checked; glibc's names for them start with `$prefix`.
     macro_rules! width {
-        ($width:ident, $feature:literal, $vector:ident, $lanes:literal, $load:ident, $store:ident) => {
+        (
+            $width:ident, $isa:expr, $feature:literal, $prefix:literal,
+            $vector:ident, $lanes:literal, $load:ident, $store:ident
+        ) => {
             mod $width {
                 use std::arch::x86_64::{$load, $store, $vector};
+                use std::ffi::{c_void, CStr};
 
                 use super::super::{self_check_arguments, self_check_sin_cos_arguments};
                 use super::super::{within_self_check_bound, VectorLibm};
                 use super::Functions;
+                use crate::simd_row_sum::Isa;
 
                 // The x86-64 vector function ABI passes the vector in zmm0/ymm0, which is how
                 // Rust's "C" ABI passes it when the caller has the target feature: every call
                 // below sits in a function with that feature.
                 #[allow(improper_ctypes_definitions)]
                 pub(super) type Wide = unsafe extern "C" fn($vector) -> $vector;
+
+                /// The functions of this width found by `symbols`, if this CPU has `$isa` and
+                /// they pass the self-check.
+                pub(super) fn load(
+                    symbols: &dyn Fn([&CStr; 4]) -> Option<[*mut c_void; 4]>,
+                ) -> Result<Functions<Wide>, VectorLibm> {
+                    let names = [
+                        concat!($prefix, "acos\0"),
+                        concat!($prefix, "asin\0"),
+                        concat!($prefix, "sin\0"),
+                        concat!($prefix, "cos\0"),
+                    ];
+                    let names = names.map(|name| {
+                        CStr::from_bytes_with_nul(name.as_bytes()).expect("NUL-terminated")
+                    });
+                    if !$isa.is_available() {
+                        return Err(VectorLibm::NotFound);
+                    }
+                    let [acos, asin, sin, cos] = symbols(names).ok_or(VectorLibm::NotFound)?;
+                    // SAFETY: glibc declares each of these as `$vector f($vector)`.
+                    let cast =
+                        |address| unsafe { std::mem::transmute::<*mut c_void, Wide>(address) };
+                    let functions = Functions {
+                        acos: cast(acos),
+                        asin: cast(asin),
+                        sin: cast(sin),
+                        cos: cast(cos),
+                    };
+                    // SAFETY: this CPU has `$isa` (checked above).
+                    unsafe { self_check(&functions) }.map(|()| functions)
+                }
 
                 /// `out = f(arguments)`, `$lanes` at a time.
                 #[target_feature(enable = $feature)]
@@ -358,15 +355,27 @@ mod imp {
         };
     }
 
+    // 'e' = glibc's AVX-512 variants (8 doubles), 'd' = its AVX2 ones (4 doubles).
     width!(
         avx512,
+        Isa::Avx512,
         "avx512f",
+        "_ZGVeN8v_",
         __m512d,
         8,
         _mm512_loadu_pd,
         _mm512_storeu_pd
     );
-    width!(avx2, "avx2", __m256d, 4, _mm256_loadu_pd, _mm256_storeu_pd);
+    width!(
+        avx2,
+        Isa::Avx2,
+        "avx2",
+        "_ZGVdN4v_",
+        __m256d,
+        4,
+        _mm256_loadu_pd,
+        _mm256_storeu_pd
+    );
 }
 
 #[cfg(not(all(target_arch = "x86_64", target_os = "linux")))]
