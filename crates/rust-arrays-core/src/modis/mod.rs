@@ -81,9 +81,10 @@ pub trait GeoFloat:
     fn wide(self) -> f64;
     /// A store of a double into a variable of this type (round to nearest even).
     fn narrow(value: f64) -> Self;
-    /// Whether glibc's vector `acos`/`asin` can decide outputs of this type (see
-    /// `fine_rows::checked_degrees`): not for float64, whose outputs keep every bit of the
-    /// angle, so no margin around a vector result could ever round to one output.
+    /// Whether glibc's vector functions can decide outputs of this type (see
+    /// `fine_rows::checked_degrees`, `tie_points::checked_xyz`): not for float64, whose outputs
+    /// keep every bit of the libm result, so no margin around a vector result could ever round
+    /// to one output.
     const VECTOR_LIBM: bool;
     /// Bitwise equality of numbers (tells -0 from 0; widening is exact and one-to-one on them).
     #[inline(always)]
