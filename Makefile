@@ -27,6 +27,8 @@ rust-checks:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	cargo test -p rust-arrays-core --release --locked
+	# The vector arithmetic with glibc's scalar calls only, as on systems without libmvec.
+	RUST_ARRAYS_LIBMVEC=0 cargo test -p rust-arrays-core --release --locked modis::
 
 python-checks: install
 	$(VENV)/bin/ruff check .

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import platform
+import subprocess
+import sys
+import textwrap
 import warnings
 from collections.abc import Callable, Iterator
 from types import ModuleType
@@ -189,17 +193,61 @@ def test_which_libm_calls_are_reported() -> None:
     described = {isa: _core.modis_libm(isa) for isa in _core.available_isas()}
     assert described["scalar"] == "glibc scalar libm calls (scalar instruction set)"
     assert _core.modis_libm() == described[_core.available_isas()[-1]]
-    known = {
-        "glibc vector acos/asin/sin/cos (libmvec), checked, scalar where unsure",
-        "glibc scalar libm calls (no vector functions found)",
-    }
-    assert {described[isa] for isa in described if isa != "scalar"} <= known
-    libc, version = platform.libc_ver()
-    glibc_with_libmvec = libc == "glibc" and tuple(map(int, version.split("."))) >= (2, 35)
-    if glibc_with_libmvec and platform.machine() == "x86_64":
-        assert all("libmvec" in described[isa] for isa in described if isa != "scalar")
+    vector = {described[isa] for isa in described if isa != "scalar"}
+    if os.environ.get("RUST_ARRAYS_LIBMVEC") == "0":
+        assert vector <= {"glibc scalar libm calls (RUST_ARRAYS_LIBMVEC=0)"}
+    else:
+        known = {
+            "glibc vector acos/asin/sin/cos (libmvec), checked, scalar where unsure",
+            "glibc scalar libm calls (no vector functions found)",
+        }
+        assert vector <= known
+        libc, version = platform.libc_ver()
+        glibc_with_libmvec = libc == "glibc" and tuple(map(int, version.split("."))) >= (2, 35)
+        if glibc_with_libmvec and platform.machine() == "x86_64":
+            assert all("libmvec" in description for description in vector)
     with pytest.raises(ValueError, match="isa"):
         _core.modis_libm("neon")
+
+
+SCALAR_LIBM_DIGESTS = """
+    import hashlib, sys
+    from rust_arrays import _core
+    from rust_arrays._synthetic_swath import swath
+
+    print(_core.modis_libm())
+    granules = [
+        (swath(6, -60.0, -0.2, 10.0, nans=40, seed=1), 1000, None),
+        (swath(30, 179.9, 88.9, 0.0, nans=25, seed=2), 1000, None),
+        (swath(4, 0.0, 0.0, 0.0, five_km=True), 5000, None),
+    ]
+    for isa in _core.available_isas():
+        for inputs, coarse, width in granules:
+            for fine in (250, 500) if coarse == 1000 else (1000,):
+                lon, lat = _core.modis_interpolate(*inputs, coarse, fine, width, isa=isa)
+                print(hashlib.sha256(lon.tobytes() + lat.tobytes()).hexdigest())
+"""
+
+
+def test_vector_libm_and_scalar_libm_give_the_same_bits() -> None:
+    """Every instruction set with glibc's scalar calls only (``RUST_ARRAYS_LIBMVEC=0``, as on a
+    system without libmvec) against the same with the vector calls where available."""
+    runs = {}
+    for variable in ("0", "1"):
+        done = subprocess.run(
+            [sys.executable, "-c", textwrap.dedent(SCALAR_LIBM_DIGESTS)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "RUST_ARRAYS_LIBMVEC": variable},
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        runs[variable] = done.stdout.splitlines()
+    assert runs["0"][0] == "glibc scalar libm calls (RUST_ARRAYS_LIBMVEC=0)"
+    assert runs["1"][0] != runs["0"][0]
+    assert len(runs["0"]) > 1 + len(_core.available_isas())
+    assert runs["0"][1:] == runs["1"][1:]
 
 
 def test_read_only_and_strided_inputs() -> None:

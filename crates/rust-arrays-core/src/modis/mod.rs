@@ -53,7 +53,7 @@ mod fine_rows;
 mod tie_points;
 mod vector_libm;
 
-pub use vector_libm::{status as vector_libm_status, VectorLibm};
+pub use vector_libm::{status as vector_libm_status, VectorLibm, VARIABLE as LIBMVEC_VARIABLE};
 
 use fine_rows::{fine_chunk, CellRow, ChunkInput, ChunkWork, Track, CHUNK};
 use tie_points::TiePointWork;

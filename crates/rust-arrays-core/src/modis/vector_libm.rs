@@ -40,6 +40,16 @@ pub enum VectorLibm {
     NotFound,
     /// Found but refused: their results strayed beyond the self-check's bound.
     FailedSelfCheck,
+    /// Turned off by `RUST_ARRAYS_LIBMVEC=0` (read once, at the first use).
+    Disabled,
+}
+
+/// The environment variable that turns the vector functions off when set to `0` (for example to
+/// test or time the scalar calls with the vector arithmetic, as on systems without libmvec).
+pub const VARIABLE: &str = "RUST_ARRAYS_LIBMVEC";
+
+fn disabled_by_environment() -> bool {
+    std::env::var_os(VARIABLE).is_some_and(|value| value == "0")
 }
 
 impl VectorLibm {
@@ -53,6 +63,7 @@ impl VectorLibm {
             VectorLibm::FailedSelfCheck => {
                 "glibc scalar libm calls (vector functions failed the self-check)"
             }
+            VectorLibm::Disabled => "glibc scalar libm calls (RUST_ARRAYS_LIBMVEC=0)",
         }
     }
 }
@@ -132,15 +143,19 @@ mod imp {
     }
 
     fn load() -> Loaded {
+        let without = |why| Loaded {
+            avx512: Err(why),
+            avx2: Err(why),
+        };
+        if super::disabled_by_environment() {
+            return without(VectorLibm::Disabled);
+        }
         // SAFETY: a NUL-terminated name; the handle is never closed, so the symbols stay valid
         // for the life of the process.
         let handle =
             unsafe { libc::dlopen(c"libmvec.so.1".as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
         if handle.is_null() {
-            return Loaded {
-                avx512: Err(VectorLibm::NotFound),
-                avx2: Err(VectorLibm::NotFound),
-            };
+            return without(VectorLibm::NotFound);
         }
         let symbols = |names: [&CStr; 4]| -> Option<[*mut c_void; 4]> {
             let mut found = [std::ptr::null_mut(); 4];
@@ -386,6 +401,7 @@ mod imp {
     pub fn status(isa: Isa) -> VectorLibm {
         match isa {
             Isa::Scalar => VectorLibm::ScalarIsa,
+            _ if super::disabled_by_environment() => VectorLibm::Disabled,
             _ => VectorLibm::NotFound,
         }
     }
