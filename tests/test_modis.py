@@ -211,7 +211,7 @@ def test_which_libm_calls_are_reported() -> None:
 
 
 SCALAR_LIBM_DIGESTS = """
-    import hashlib, sys
+    import hashlib
     from rust_arrays import _core
     from rust_arrays._synthetic_swath import swath
 
