@@ -203,8 +203,23 @@ pub struct Geometry<T> {
     scan: Vec<f64>,
     scan_curvature: Vec<f64>,
     cell_row: Vec<usize>,
-    /// The fine columns of each coarse cell column: runs of equal `cell_col`.
-    column_runs: Vec<(usize, Range<usize>)>,
+    /// The fine columns of the coarse cell columns, in blocks of cells with equally long runs.
+    column_blocks: Vec<ColumnBlock>,
+}
+
+/// Consecutive coarse cell columns `cells` whose fine columns, from `first_col` on, come in runs
+/// of `run` columns each (so a block is copied with one tight loop per array).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ColumnBlock {
+    cells: Range<usize>,
+    first_col: usize,
+    run: usize,
+}
+
+impl ColumnBlock {
+    fn columns(&self) -> Range<usize> {
+        self.first_col..self.first_col + self.cells.len() * self.run
+    }
 }
 
 impl<T: GeoFloat> Geometry<T> {
@@ -309,6 +324,19 @@ impl<T: GeoFloat> Geometry<T> {
                 _ => column_runs.push((j, col..col + 1)),
             }
         }
+        let mut column_blocks: Vec<ColumnBlock> = Vec::new();
+        for (j, columns) in column_runs {
+            match column_blocks.last_mut() {
+                Some(block) if block.cells.end == j && block.run == columns.len() => {
+                    block.cells.end += 1;
+                }
+                _ => column_blocks.push(ColumnBlock {
+                    cells: j..j + 1,
+                    first_col: columns.start,
+                    run: columns.len(),
+                }),
+            }
+        }
         Ok(Self {
             coarse_rows,
             coarse_cols,
@@ -320,7 +348,7 @@ impl<T: GeoFloat> Geometry<T> {
             scan,
             scan_curvature,
             cell_row,
-            column_runs,
+            column_blocks,
         })
     }
 
@@ -525,19 +553,44 @@ pub fn interpolate_scan<T: GeoFloat>(
 fn gather_cell_row<T: GeoFloat>(g: &Geometry<T>, i: usize, buffers: &mut ScanBuffers<T>) {
     let (cols, cell_cols) = (g.coarse_cols, g.coarse_cols - 1);
     let cells = &mut buffers.cell_row;
-    for (j, columns) in &g.column_runs {
-        let (j, columns) = (*j, columns.clone());
-        cells.expansion[columns.clone()].fill(buffers.expansion[i * cell_cols + j]);
-        cells.alignment[columns.clone()].fill(buffers.alignment[i * cell_cols + j]);
-        let tie_points = [
-            i * cols + j,
-            i * cols + j + 1,
-            (i + 1) * cols + j,
-            (i + 1) * cols + j + 1,
+    for block in &g.column_blocks {
+        let (columns, run) = (block.columns(), block.run);
+        let row = i * cell_cols;
+        let coefficients = [
+            (&mut cells.expansion, &buffers.expansion),
+            (&mut cells.alignment, &buffers.alignment),
         ];
-        for (corner, point) in cells.corners.iter_mut().zip(tie_points) {
-            for (coordinate, value) in corner.iter_mut().zip(buffers.xyz[point]) {
-                coordinate[columns.clone()].fill(value);
+        for (out, values) in coefficients {
+            let values = &values[row + block.cells.start..row + block.cells.end];
+            repeat_each(&mut out[columns.clone()], run, values.iter().copied());
+        }
+        let first_points = [i * cols, i * cols + 1, (i + 1) * cols, (i + 1) * cols + 1];
+        for (corner, first) in cells.corners.iter_mut().zip(first_points) {
+            let points = &buffers.xyz[first + block.cells.start..first + block.cells.end];
+            for (k, coordinate) in corner.iter_mut().enumerate() {
+                let values = points.iter().map(|point| point[k]);
+                repeat_each(&mut coordinate[columns.clone()], run, values);
+            }
+        }
+    }
+}
+
+/// `out` = each of `values` repeated `run` times (runs of 2, 4 and 5, the common factors, get
+/// fixed-size copies).
+#[inline(always)]
+fn repeat_each<T: Copy>(out: &mut [T], run: usize, values: impl Iterator<Item = T>) {
+    fn fixed<T: Copy, const N: usize>(out: &mut [T], values: impl Iterator<Item = T>) {
+        for (chunk, value) in out.chunks_exact_mut(N).zip(values) {
+            chunk.copy_from_slice(&[value; N]);
+        }
+    }
+    match run {
+        2 => fixed::<T, 2>(out, values),
+        4 => fixed::<T, 4>(out, values),
+        5 => fixed::<T, 5>(out, values),
+        _ => {
+            for (chunk, value) in out.chunks_exact_mut(run).zip(values) {
+                chunk.fill(value);
             }
         }
     }

@@ -56,12 +56,22 @@ fn expanded_literally(g: &Geometry<f32>, five_km: bool) -> Vec<(usize, usize)> {
     out
 }
 
-/// The coarse cell column of each fine column, from the geometry's runs.
+/// The coarse cell column of each fine column, from the geometry's blocks (which must cover
+/// the fine columns in order).
 fn cell_cols<T>(g: &Geometry<T>) -> Vec<usize> {
-    g.column_runs
-        .iter()
-        .flat_map(|(j, columns)| columns.clone().map(|_| *j))
-        .collect()
+    let mut next_col = 0;
+    let mut cells = Vec::new();
+    for block in &g.column_blocks {
+        assert_eq!(block.first_col, next_col);
+        next_col = block.columns().end;
+        cells.extend(
+            block
+                .cells
+                .clone()
+                .flat_map(|j| std::iter::repeat_n(j, block.run)),
+        );
+    }
+    cells
 }
 
 #[test]
