@@ -244,7 +244,7 @@ fn settle_unsure<T: GeoFloat>(work: &ChunkWork, out_lon: &mut [T], out_lat: &mut
     }
 }
 
-/// One chunk of a fine row with the vector passes built for `isa`.
+/// One chunk of a fine row with the vector passes built for `isa` (one this CPU has).
 pub(super) fn fine_chunk<T: GeoFloat>(
     isa: crate::simd_row_sum::Isa,
     track: Track<T>,
@@ -255,7 +255,6 @@ pub(super) fn fine_chunk<T: GeoFloat>(
 ) {
     let n = out_lon.len();
     debug_assert!(n <= CHUNK && input.scan.len() == n && out_lat.len() == n);
-    let isa = super::runnable(isa);
     wide::angle_arguments(isa, track, input, work);
     if T::VECTOR_LIBM && vector_libm::available(isa) {
         // Whole vectors: the lanes past `n` hold leftovers of earlier chunks (or
@@ -325,7 +324,7 @@ mod wide {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{margin_spreads, xorshift, MarginTally};
+    use super::super::tests::{margin_spreads, unit, xorshift, MarginTally};
     use super::super::vector_libm::RELATIVE_MARGIN;
     use super::*;
     use crate::simd_row_sum::Isa;
@@ -336,8 +335,7 @@ mod tests {
         let mut next = xorshift(seed);
         let mut work = ChunkWork::new();
         for c in 0..CHUNK {
-            let unit = (next() >> 11) as f64 / (1u64 << 53) as f64;
-            let (lon_argument, lat_argument, low) = draw(c, unit);
+            let (lon_argument, lat_argument, low) = draw(c, unit(next()));
             let signs = [-1.0, 0.0, 1.0];
             work.lon_argument[c] = lon_argument;
             work.lat_argument[c] = lat_argument;

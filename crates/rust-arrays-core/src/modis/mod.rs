@@ -487,6 +487,8 @@ pub fn interpolate_scan<T: GeoFloat>(
     isa: Isa,
 ) {
     let g = geometry;
+    // Resolved once per scan: the passes below take an instruction set this CPU has.
+    let isa = runnable(isa);
     let (rows, cols) = (g.coarse_rows, g.coarse_cols);
     assert_eq!(fine_lon.len(), g.fine_rows * g.fine_cols);
     assert_eq!(fine_lat.len(), g.fine_rows * g.fine_cols);

@@ -226,6 +226,11 @@ pub(super) fn xorshift(seed: u64) -> impl FnMut() -> u64 {
     }
 }
 
+/// A generator's 64 bits as a uniform double in [0, 1).
+pub(super) fn unit(bits: u64) -> f64 {
+    (bits >> 11) as f64 / (1u64 << 53) as f64
+}
+
 /// How the tests of the vector-libm checks move a scalar result inside the margin, `1 + scale *
 /// t`: `t` = -1 and 1 (both ends), a random sign per value, and uniform in [-1, 1).
 pub(super) fn margin_spreads(seed: u64) -> [Box<dyn FnMut() -> f64>; 4] {
@@ -235,7 +240,7 @@ pub(super) fn margin_spreads(seed: u64) -> [Box<dyn FnMut() -> f64>; 4] {
         Box::new(|| -1.0),
         Box::new(|| 1.0),
         Box::new(move || if sign().is_multiple_of(2) { -1.0 } else { 1.0 }),
-        Box::new(move || (uniform() >> 11) as f64 / (1u64 << 52) as f64 - 1.0),
+        Box::new(move || 2.0 * unit(uniform()) - 1.0),
     ]
 }
 

@@ -69,14 +69,14 @@ impl TiePointWork {
 }
 
 /// `xyz[k] = lonlat2xyz(lon_lat(k))` for every tie point `k` of a scan, with glibc's vector
-/// `sin`/`cos` where they decide the output and `isa` has them, the scalar calls otherwise.
+/// `sin`/`cos` where they decide the output and `isa` (one this CPU has) has them, the scalar
+/// calls otherwise.
 pub(super) fn scan_xyz<T: GeoFloat>(
     isa: Isa,
     lon_lat: impl Fn(usize) -> (T, T),
     work: &mut TiePointWork,
     xyz: &mut [[T; 3]],
 ) {
-    let isa = super::runnable(isa);
     if !(T::VECTOR_LIBM && vector_libm::available(isa)) {
         for (k, point) in xyz.iter_mut().enumerate() {
             let (lon, lat) = lon_lat(k);
@@ -172,7 +172,7 @@ mod wide {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{margin_spreads, xorshift, MarginTally};
+    use super::super::tests::{margin_spreads, unit, xorshift, MarginTally};
     use super::super::vector_libm::{RELATIVE_MARGIN, TRIG_DOMAIN};
     use super::*;
     use std::f64::consts::{FRAC_PI_2, PI};
@@ -220,10 +220,10 @@ mod tests {
         spread: &mut dyn FnMut() -> f64,
     ) -> TiePointWork {
         let mut next = xorshift(seed);
-        let mut unit = move || (next() >> 11) as f64 / (1u64 << 53) as f64;
+        let mut uniform = move || unit(next());
         let mut work = TiePointWork::new(POINTS);
         for k in 0..POINTS {
-            let (lon, lat) = draw(k, unit(), unit());
+            let (lon, lat) = draw(k, uniform(), uniform());
             work.lon[k] = lon;
             work.lat[k] = lat;
             let mut near = |value: f64, radians: f64| {

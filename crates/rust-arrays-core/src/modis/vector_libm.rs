@@ -433,16 +433,14 @@ mod imp {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::xorshift;
+    use super::super::tests::{unit, xorshift};
     use super::*;
     use crate::simd_row_sum::Isa;
 
     /// `count` arguments from `draw(k, unit)` with `unit` uniform in [0, 1).
     fn arguments(count: usize, draw: impl Fn(usize, f64) -> f64) -> Vec<f64> {
         let mut next = xorshift(2024);
-        (0..count)
-            .map(|k| draw(k, (next() >> 11) as f64 / (1u64 << 53) as f64))
-            .collect()
+        (0..count).map(|k| draw(k, unit(next()))).collect()
     }
 
     /// The largest distance of `vector` from `scalar` in ulp, after asserting that each is 64x
