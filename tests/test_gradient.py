@@ -404,6 +404,26 @@ def test_numpy_backed_swath_works(chunk_size: int) -> None:
     assert isinstance(source.lons, np.ndarray)  # the caller's swath is left alone
 
 
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("chunk_size", [40], indirect=True)
+def test_lazy_resampler_on_a_local_cluster_of_worker_processes(chunk_size: int) -> None:
+    distributed = pytest.importorskip("distributed")
+    source, target = lazy("swath-to-area", chunk_size)
+    data = lazy_data((2, *source.shape), np.float64, chunk_size)
+    upstream = pyresample_gradient.create_gradient_search_resampler(source, target)
+    expected = upstream.resample(data).compute(scheduler="synchronous")
+    lazy_result = gradient.create_gradient_search_resampler(source, target).resample(data)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        result = client.compute(lazy_result).result()
+    assert_same_bits(expected.values, result.values)
+
+
 # --- Where we differ on purpose -------------------------------------------------------------
 
 
