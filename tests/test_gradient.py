@@ -264,6 +264,10 @@ def cases() -> dict[str, tuple[Any, Any]]:
     )
     return {
         "swath-to-area": (polar_swath(120, 100), polar_stereographic_area(90, 110)),
+        "float32-swath-to-area": (
+            polar_swath(80, 70, dtype=np.float32, tilt=-40),
+            polar_stereographic_area(60, 50, half_width_m=700_000),
+        ),
         "small-swath-onto-hemisphere": (
             polar_swath(40, 30, half_width_m=300_000, lat_0=60, lon_0=10),
             polar_stereographic_area(150, 150, half_width_m=9_000_000),
@@ -422,6 +426,53 @@ def test_lazy_resampler_on_a_local_cluster_of_worker_processes(chunk_size: int) 
     ):
         result = client.compute(lazy_result).result()
     assert_same_bits(expected.values, result.values)
+
+
+def test_resampler_errors_come_when_the_graph_is_built() -> None:
+    source, target = CASES["swath-to-area"]
+    resampler = gradient.create_gradient_search_resampler(source, target)
+    import xarray as xr
+
+    with pytest.raises(TypeError, match="float32 or float64"):
+        resampler.compute(xr.DataArray(np.zeros(source.shape, np.int16), dims=("y", "x")))
+    with pytest.raises(ValueError, match="Unrecognized interpolation method"):
+        resampler.compute(xr.DataArray(np.zeros(source.shape), dims=("y", "x")), method="cubic")
+    with pytest.raises(TypeError, match=r"Use a xarray\.DataArray"):
+        resampler.compute(np.zeros((2, *source.shape)))
+    for threads, error in (
+        (0, ValueError),
+        (2000, ValueError),
+        (1.5, TypeError),
+        (True, TypeError),
+    ):
+        with pytest.raises(error, match="num_threads"):
+            gradient.create_gradient_search_resampler(source, target, num_threads=threads)
+    with pytest.raises(NotImplementedError, match="SwathDefinition to SwathDefinition"):
+        gradient.create_gradient_search_resampler(source, source)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_patch_pyresample_puts_ours_in_its_place_and_back() -> None:
+    upstream_functions = {
+        name: getattr(pyresample_gradient, name)
+        for name in ("create_gradient_search_resampler", "block_bilinear_interpolator")
+    }
+    undo = gradient.patch_pyresample()
+    try:
+        # What satpy's resampler="gradient_search" looks up.
+        from pyresample.gradient import create_gradient_search_resampler
+
+        source, target = CASES["geostationary-to-euro40"]
+        resampler = create_gradient_search_resampler(source, target)
+        assert type(resampler).__module__ == "rust_arrays._gradient_resampler"
+        assert pyresample_gradient.block_bilinear_interpolator is (
+            gradient.block_bilinear_interpolator
+        )
+        assert cython.one_step_gradient_indices is gradient.one_step_gradient_indices
+    finally:
+        undo()
+    for name, function in upstream_functions.items():
+        assert getattr(pyresample_gradient, name) is function
 
 
 # --- Where we differ on purpose -------------------------------------------------------------

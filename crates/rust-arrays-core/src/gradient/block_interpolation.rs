@@ -10,7 +10,7 @@
 
 use std::sync::atomic::AtomicBool;
 
-use ndarray::{s, ArrayView2, ArrayView3, ArrayViewMut3, Axis};
+use ndarray::{ArrayView2, ArrayView3, ArrayViewMut3, Axis};
 use rayon::prelude::*;
 
 use super::{same_shape, GeoFloat, Method, ShapeError};
@@ -49,32 +49,43 @@ fn clip(mut x: f64, low: f64, high: f64) -> f64 {
     x
 }
 
-/// `np.nan_to_num(x)`.
+/// `np.clip(np.nan_to_num(x), 0, last)`: NaN becomes 0, and ±inf clip to the bounds just as the
+/// ±`f64::MAX` that `nan_to_num` would make of them.
 #[inline(always)]
-fn nan_to_num(x: f64) -> f64 {
-    if x.is_nan() {
-        0.0
-    } else if x == f64::INFINITY {
-        f64::MAX
-    } else if x == f64::NEG_INFINITY {
-        f64::MIN
-    } else {
-        x
-    }
+fn clipped(x: f64, last: f64) -> f64 {
+    clip(if x.is_nan() { 0.0 } else { x }, 0.0, last)
 }
 
-/// `np.modf(x)` for `0 <= |x| < 2**63`: (fraction, integral part), both with the sign of `x`.
-/// (The integral part via an integer: baseline x86-64 has no rounding instruction, and
-/// `f64::trunc` would be a libm call.)
+/// The integral part of `0 <= x < 2**63` (or -0.0), as an integer: one truncating conversion
+/// (`as` adds saturation checks that cannot apply here).
+#[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn modf(x: f64) -> (f64, f64) {
-    let whole = x as i64 as f64;
-    ((x - whole).copysign(x), whole)
+#[allow(unsafe_code)]
+fn whole_part(x: f64) -> usize {
+    use std::arch::x86_64::{_mm_cvttsd_si64, _mm_set_sd};
+    // SAFETY: SSE2 is part of x86-64 itself, so every x86-64 CPU has these instructions.
+    unsafe { _mm_cvttsd_si64(_mm_set_sd(x)) as usize }
 }
 
-/// `np.rint(x)` (round half to even) for finite `x`: below 2**52 in magnitude, adding and
-/// subtracting 2**52 leaves the nearest integer, ties to even (IEEE rounding does it exactly);
-/// from there on every double is an integer. (No libm call, as for [`modf`].)
+/// The integral part of `0 <= x < 2**63` (or -0.0), as an integer.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn whole_part(x: f64) -> usize {
+    x as usize
+}
+
+/// `np.modf(x)` for `0 <= x < 2**63` (or -0.0): the fraction, with the sign of `x`, and the
+/// integral part as an integer.
+#[inline(always)]
+fn modf(x: f64) -> (f64, usize) {
+    let whole = whole_part(x);
+    ((x - whole as f64).copysign(x), whole)
+}
+
+/// `np.rint(x)` (round half to even) for finite or infinite `x`: below 2**52 in magnitude,
+/// adding and subtracting 2**52 leaves the nearest integer, ties to even (IEEE rounding does it
+/// exactly); from there on every double is an integer. (No libm call: baseline x86-64 has no
+/// rounding instruction.)
 #[inline(always)]
 fn rint(x: f64) -> f64 {
     const TWO_POW_52: f64 = 4_503_599_627_370_496.0;
@@ -87,19 +98,18 @@ fn rint(x: f64) -> f64 {
 
 /// The source cell of one target pixel: the C-order offsets of its four corners in a channel
 /// (line start/end x pixel start/end) and the weights along lines and pixels.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct Cell<T> {
     corners: [usize; 4],
     w_l: T,
     w_p: T,
 }
 
-/// `l_start` (the clipped index's integral part) and `l_end = clip(l_start + 1, 1, n - 1)`
-/// (an int64 clip), and the fraction, along an axis of `n >= 1` points.
+/// `l_start` (the clipped index's integral part), `l_end = clip(l_start + 1, 1, n - 1)` (an
+/// int64 clip) and the fraction, along an axis of `n >= 1` points.
 #[inline(always)]
 fn cell_axis(index: f64, n: usize) -> (usize, usize, f64) {
-    let (fraction, whole) = modf(clip(index, 0.0, (n - 1) as f64));
-    let start = whole as usize;
+    let (fraction, start) = modf(clipped(index, (n - 1) as f64));
     let end = (start + 1).max(1).min(n - 1);
     (start, end, fraction)
 }
@@ -121,8 +131,6 @@ fn locate<T: GeoFloat>(
     if y.is_nan() {
         return None;
     }
-    let (x, y) = (nan_to_num(x), nan_to_num(y));
-    let last = |n: usize| (n - 1) as f64;
     match method {
         Method::Bilinear => {
             let (l_start, l_end, w_l) = cell_axis(y, lines);
@@ -139,8 +147,9 @@ fn locate<T: GeoFloat>(
             })
         }
         Method::Nearest => {
-            let l = clip(rint(y), 0.0, last(lines)) as usize;
-            let p = clip(rint(x), 0.0, last(pixels)) as usize;
+            // rint before clip, as upstream (rint keeps NaN and ±inf, which clipped handles).
+            let l = whole_part(clipped(rint(y), (lines - 1) as f64));
+            let p = whole_part(clipped(rint(x), (pixels - 1) as f64));
             Some(Cell {
                 corners: [l * pixels + p; 4],
                 w_l: T::narrow(0.0),
@@ -161,6 +170,24 @@ fn bilinear<T: GeoFloat>(cell: &Cell<T>, channel: &[T]) -> T {
         + (one - w_l) * w_p * channel[c01]
         + w_l * (one - w_p) * channel[c10]
         + w_l * w_p * channel[c11]
+}
+
+/// One target row of every channel: `cells[j]` (None: `fill`) into `out_rows[c][j]`.
+#[inline(always)]
+fn interpolate_row<'a, T: GeoFloat, const BILINEAR: bool>(
+    cells: &[Option<Cell<T>>],
+    channels: impl Iterator<Item = (&'a [T], &'a mut [T])>,
+    fill: T,
+) {
+    for (channel, out) in channels {
+        for (value, cell) in out.iter_mut().zip(cells) {
+            *value = match cell {
+                None => fill,
+                Some(cell) if BILINEAR => bilinear(cell, channel),
+                Some(cell) => channel[cell.corners[0]],
+            };
+        }
+    }
 }
 
 /// Target rows per parallel task and per look at the stop flag.
@@ -191,6 +218,11 @@ pub fn block_interpolate<T: GeoFloat>(
     let Some(values) = data.to_slice() else {
         return Ok(Err(ShapeError("data must be a C-contiguous array".into())));
     };
+    if !out.is_standard_layout() {
+        return Ok(Err(ShapeError(
+            "the output must be a C-contiguous array".into(),
+        )));
+    }
     let plane = lines * pixels;
     let rows_task = |(task, mut block): (usize, ArrayViewMut3<'_, T>)| -> Result<(), Stopped> {
         check(stop)?;
@@ -202,18 +234,14 @@ pub fn block_interpolate<T: GeoFloat>(
             cells.extend(
                 (0..cols).map(|j| locate::<T>(x[j], y[j], indices.start, (lines, pixels), method)),
             );
-            for c in 0..channels {
-                let channel = &values[c * plane..(c + 1) * plane];
-                let mut out_row = block.slice_mut(s![c, r, ..]);
-                for (value, cell) in out_row.iter_mut().zip(&cells) {
-                    *value = match cell {
-                        None => fill,
-                        Some(cell) => match method {
-                            Method::Bilinear => bilinear(cell, channel),
-                            Method::Nearest => channel[cell.corners[0]],
-                        },
-                    };
-                }
+            let out_rows = block.axis_iter_mut(Axis(0)).map(|channel| {
+                let row = channel.index_axis_move(Axis(0), r);
+                row.into_slice().expect("output rows are contiguous")
+            });
+            let channels = values.chunks_exact(plane.max(1)).zip(out_rows);
+            match method {
+                Method::Bilinear => interpolate_row::<T, true>(&cells, channels, fill),
+                Method::Nearest => interpolate_row::<T, false>(&cells, channels, fill),
             }
         }
         Ok(())

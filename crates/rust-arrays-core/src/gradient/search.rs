@@ -157,6 +157,17 @@ impl SourceGrid for DerivedGradients<'_> {
         let (lines, pixels) = self.x.dim;
         let (x, y) = (&self.x, &self.y);
         // Neighbours along lines are `pixels` elements apart, along pixels 1.
+        if l.wrapping_sub(1) < lines - 2 && p.wrapping_sub(1) < pixels - 2 {
+            // Inside (the common case): central differences along both axes.
+            let central =
+                |plane: &Plane<'_>, step: usize| (plane.at(k + step) - plane.at(k - step)) / 2.0;
+            return [
+                central(x, pixels),
+                central(x, 1),
+                central(y, pixels),
+                central(y, 1),
+            ];
+        }
         let line = |plane: &Plane<'_>| along(lines, l, |m| plane.at(m * pixels + p));
         let pixel = |plane: &Plane<'_>| along(pixels, p, |m| plane.at(k - p + m));
         [line(x), pixel(x), line(y), pixel(y)]
