@@ -475,6 +475,38 @@ def test_patch_pyresample_puts_ours_in_its_place_and_back() -> None:
         assert getattr(pyresample_gradient, name) is function
 
 
+def satpy_scene(source: Any, chunks: int) -> Any:
+    satpy = pytest.importorskip("satpy")
+    import dask.array as da
+    import xarray as xr
+
+    scene = satpy.Scene()
+    values = np.random.default_rng(4).random(source.shape) * 100
+    scene["ir"] = xr.DataArray(
+        da.from_array(values, chunks=chunks),
+        dims=("y", "x"),
+        attrs={"area": source, "name": "ir"},
+    )
+    return scene
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.filterwarnings("ignore::UserWarning")  # satpy's, about its own configuration
+@pytest.mark.parametrize("case", ["swath-to-area", "geostationary-to-stereographic"])
+@pytest.mark.parametrize("chunk_size", [40], indirect=True)
+def test_satpy_gradient_search_with_our_kernels(case: str, chunk_size: int) -> None:
+    # What the README shows a satpy user: patch_pyresample(), then resampler="gradient_search".
+    source, target = lazy(case, chunk_size)
+    expected = satpy_scene(source, chunk_size).resample(target, resampler="gradient_search")
+    undo = gradient.patch_pyresample()
+    try:
+        actual = satpy_scene(source, chunk_size).resample(target, resampler="gradient_search")
+    finally:
+        undo()
+    assert_same_bits(expected["ir"].values, actual["ir"].values)
+    assert actual["ir"].attrs["area"] is target
+
+
 # --- Where we differ on purpose -------------------------------------------------------------
 
 
