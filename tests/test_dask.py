@@ -155,6 +155,32 @@ def test_bad_inputs_fail_while_building_the_graph() -> None:
         rust_arrays.dask.do_something(da.zeros(3), da.zeros(3, dtype=np.complex128))
 
 
+@pytest.mark.parametrize(
+    ("num_threads", "error", "match"),
+    [
+        (0, ValueError, "num_threads must be between 1 and 1024, got 0"),
+        (-1, ValueError, "num_threads must be between 1 and 1024, got -1"),
+        (True, TypeError, "num_threads must be an int or None, not bool"),
+        ("2", TypeError, "num_threads must be an int or None, not str"),
+    ],
+)
+def test_bad_num_threads_fail_while_building_the_graph(
+    num_threads: Any, error: type[Exception], match: str
+) -> None:
+    with pytest.raises(error, match=match):
+        rust_arrays.dask.do_something(da.ones(3), da.ones(3), num_threads=num_threads)
+    with pytest.raises(error, match=match):
+        rust_arrays.dask.masked_hypot(da.ones(3), da.ones(3), num_threads=num_threads)
+
+
+def test_bad_default_thread_count_fails_while_building_the_graph(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(_core.NUM_THREADS_VARIABLE, "0")
+    with pytest.raises(ValueError, match=_core.NUM_THREADS_VARIABLE):
+        rust_arrays.dask.do_something(da.ones(3), da.ones(3), num_threads=None)
+
+
 def test_xarray_keeps_dims_coords_and_attrs() -> None:
     xr = pytest.importorskip("xarray")
     rng = np.random.default_rng(2)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from rust_arrays import reference
-from rust_arrays._synthetic_swath import swath
+from rust_arrays.synthetic import modis_tie_points
 
 Size = tuple[int, ...]
 Float64Array = np.ndarray[Any, np.dtype[np.float64]]
@@ -329,7 +329,7 @@ class Modis(Kernel):
 
     def make_inputs(self, size: Size, seed: int) -> ModisInputs:
         # A synthetic swath over Europe (deterministic: the seed is not needed).
-        lon, lat, satz = swath(size[0], 20.0, 50.0, -12.0)
+        lon, lat, satz = modis_tie_points(size[0])
         return ModisInputs(lon, lat, satz)
 
     def reference(self, inputs: Inputs) -> object:
