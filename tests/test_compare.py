@@ -443,6 +443,22 @@ def test_plot_of_every_kind_of_point(tmp_path: pathlib.Path, suffix: str) -> Non
         assert _png_size(path) > (0, 0)
 
 
+def test_every_implementation_has_its_own_colour_and_marker() -> None:
+    assert set(plot.STYLES) == set(IMPLEMENTATIONS)
+    for key in ("color", "marker"):
+        values = [style[key] for style in plot.STYLES.values()]
+        assert len(set(values)) == len(values), key
+
+
+@needs_matplotlib
+def test_memory_panel_labels_the_floor_band(tmp_path: pathlib.Path) -> None:
+    plot.write_plot(_synthetic_report(), tmp_path / "plot.svg")
+    text = (tmp_path / "plot.svg").read_text()
+    assert "&lt; 4 KiB" in text  # the band's own tick label
+    assert "too small to measure" in text  # and its legend entry
+    assert "skipped" in text
+
+
 def test_table_shows_mismatch_and_spanning_messages() -> None:
     from rust_arrays.compare.report import table
 
@@ -454,6 +470,27 @@ def test_table_shows_mismatch_and_spanning_messages() -> None:
     assert "0.9 cores" in text  # another process was busy: the reader is told
     assert "timed out (killed after 80 s)" in text  # listed under "Failed:"
     json.dumps(json_report.to_json(_synthetic_report()))  # serialisable as it is
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="peak memory from /proc")
+def test_small_primes_measure_no_code_mapping(
+    cache_dir: pathlib.Path, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Measured at 10 and 1,000 primes after a warm-up that skipped their code path, both sieves
+    # once showed ~300 KiB (library code mapped into the fresh worker), then ~0 at 10,000.
+    json_path = tmp_path / "primes.json"
+    status, _, report = run_compare(
+        [
+            "--kernel", "primes", "--impl", "numpy,rust_arrays", "--sizes", "10,1000",
+            "--experiments", "sizes", "--json", str(json_path),
+        ],
+        capsys,
+    )  # fmt: skip
+    assert status == 0
+    assert report is not None
+    peaks = {(m["implementation"], m["size"]): m["peak_bytes"] for m in report["sizes"]}
+    assert len(peaks) == 4
+    assert all(peak is not None and peak < 64 << 10 for peak in peaks.values()), peaks
 
 
 def test_skipped_implementations_show_their_prediction(
