@@ -90,18 +90,19 @@ def test_building_the_graph_computes_nothing() -> None:
 
 
 def test_each_task_runs_single_threaded_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[int | None] = []
+    seen: list[tuple[int, int | None]] = []
     original = _core.do_something_from_squares
 
     def recording(a_sq: Any, b_sq: Any, **kwargs: Any) -> int:
-        seen.append(kwargs.get("num_threads"))
+        seen.append((a_sq.size, kwargs.get("num_threads")))
         return original(a_sq, b_sq, **kwargs)
 
     monkeypatch.setattr(_core, "do_something_from_squares", recording)
     a = da.from_array(np.arange(20.0), chunks=5)
     rust_arrays.dask.do_something(a, a).compute(scheduler="sync")
     rust_arrays.dask.do_something(a, a, num_threads=2).compute(scheduler="sync")
-    assert seen == [1] * 16 + [2] * 16
+    # Each graph: one check on empty inputs while it is built, then a task per pair of chunks.
+    assert seen == [(0, 1), *[(5, 1)] * 16, (0, 2), *[(5, 2)] * 16]
 
 
 @pytest.mark.parametrize("scheduler", ["threads", "processes"])
