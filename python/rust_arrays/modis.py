@@ -14,12 +14,14 @@ Differences from geotiepoints:
 - Read-only and non-contiguous inputs are accepted.
 - A partial scan (rows not a multiple of 10 for 1 km, of 2 for 5 km) or a wrong number of
   columns raises ValueError (geotiepoints leaves those output rows uninitialised or reads out of
-  bounds).
+  bounds). Resolutions and ``coarse_scan_width`` must be ints (Python or NumPy integers, not
+  bool): anything else raises TypeError naming the argument.
 - dask arrays and xarray DataArrays are handled like geotiepoints does (rechunked to whole
   scans, one lazy task per block of scans, a pair of lazy results; DataArrays come back with
   ``lon1``'s dims), except that NumPy-backed DataArrays are computed at once and also come
   back as DataArrays. Each dask task computes on ``num_threads`` threads, 1 by default (dask
-  already runs one task per core).
+  already runs one task per core); every argument, ``num_threads`` included, is checked while
+  the graph is built.
 """
 
 from __future__ import annotations
