@@ -74,6 +74,19 @@ def run_compare(
     return status, out, report
 
 
+def sizes_report(
+    argv: list[str], tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[dict[str, Any], str]:
+    """The JSON report of a successful run of only the sizes experiment, and what it printed."""
+    json_path = tmp_path / "sizes.json"
+    status, out, report = run_compare(
+        [*argv, "--experiments", "sizes", "--json", str(json_path)], capsys
+    )
+    assert status == 0
+    assert report is not None
+    return report, out
+
+
 # --- sizes and arguments ----------------------------------------------------------------------
 
 
@@ -478,16 +491,11 @@ def test_small_primes_measure_no_code_mapping(
 ) -> None:
     # Measured at 10 and 1,000 primes after a warm-up that skipped their code path, both sieves
     # once showed ~300 KiB (library code mapped into the fresh worker), then ~0 at 10,000.
-    json_path = tmp_path / "primes.json"
-    status, _, report = run_compare(
-        [
-            "--kernel", "primes", "--impl", "numpy,rust_arrays", "--sizes", "10,1000",
-            "--experiments", "sizes", "--json", str(json_path),
-        ],
+    report, _ = sizes_report(
+        ["--kernel", "primes", "--impl", "numpy,rust_arrays", "--sizes", "10,1000"],
+        tmp_path,
         capsys,
-    )  # fmt: skip
-    assert status == 0
-    assert report is not None
+    )
     peaks = {(m["implementation"], m["size"]): m["peak_bytes"] for m in report["sizes"]}
     assert len(peaks) == 4
     assert all(peak is not None and peak < 64 << 10 for peak in peaks.values()), peaks
@@ -496,16 +504,14 @@ def test_small_primes_measure_no_code_mapping(
 def test_skipped_implementations_show_their_prediction(
     cache_dir: pathlib.Path, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    json_path = tmp_path / "skipped.json"
-    status, out, report = run_compare(
+    report, out = sizes_report(
         [
             "--kernel", "do_something", "--impl", "python", "--sizes", "1000x2000,2000x4000",
-            "--budget", "0.0001", "--experiments", "sizes", "--json", str(json_path),
+            "--budget", "0.0001",
         ],
+        tmp_path,
         capsys,
     )  # fmt: skip
-    assert status == 0
-    assert report is not None
     # The first is predicted by the worker's calibration, the second by the parent from it.
     assert [m["status"] for m in report["sizes"]] == ["skipped", "skipped"]
     for measurement in report["sizes"]:
