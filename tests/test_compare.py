@@ -456,6 +456,16 @@ def test_plot_of_every_kind_of_point(tmp_path: pathlib.Path, suffix: str) -> Non
         assert _png_size(path) > (0, 0)
 
 
+@needs_matplotlib
+def test_plot_of_a_single_size(tmp_path: pathlib.Path) -> None:
+    # A time range under two decades gets 1-2-5 ticks instead of none.
+    report = _synthetic_report()
+    report.sizes = [r for r in report.sizes if r.size == "10x20"]
+    report.settings = {**report.settings, "kernels": ["do_something"]}
+    plot.write_plot(report, tmp_path / "one.svg")
+    assert "10x20" in (tmp_path / "one.svg").read_text()
+
+
 def test_every_implementation_has_its_own_colour_and_marker() -> None:
     assert set(plot.STYLES) == set(IMPLEMENTATIONS)
     for key in ("color", "marker"):

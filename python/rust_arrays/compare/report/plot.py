@@ -220,9 +220,14 @@ def _draw_kernel(time_axis: Any, memory_axis: Any, report: Report, kernel: str) 
     time_axis.set_title(f"{kernel}: time per call (lower is better)")
     memory_axis.set_title(f"{kernel}: peak memory above baseline")
     if has_data[time_axis]:
+        # Ticks in the data's range only, none in the skipped strip above: whole decades, or
+        # 1, 2, 5 times them where the range spans less than two.
         low, high = time_axis.get_ylim()
-        decades = range(math.ceil(math.log10(low)), math.floor(math.log10(high)) + 1)
-        time_axis.yaxis.set_major_locator(FixedLocator([10.0**power for power in decades]))
+        powers = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+        steps = (1,) if high / low >= 100 else (1, 2, 5)
+        ticks = [step * 10.0**power for power in powers for step in steps]
+        time_axis.yaxis.set_major_locator(FixedLocator([t for t in ticks if low <= t <= high]))
+        time_axis.yaxis.set_minor_formatter(NullFormatter())
         _draw_skipped_strip(time_axis, time_skipped)
     if has_data[memory_axis]:
         _draw_memory_floor(memory_axis)
