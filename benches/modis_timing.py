@@ -30,8 +30,8 @@ from typing import Any
 import numpy as np
 
 from rust_arrays import _core, _measure, modis
-from rust_arrays._synthetic_swath import swath
 from rust_arrays.compare import machine
+from rust_arrays.synthetic import modis_tie_points
 
 Array = np.ndarray[Any, Any]
 Result = tuple[Array, Array]
@@ -116,8 +116,7 @@ def rows_for(
 
 
 def run(pair: tuple[int, int], scans: int, rounds: int, upstream: Any, dask: Any) -> list[Row]:
-    five_km = pair[0] == 5000
-    inputs = swath(scans, 20.0, 50.0, -12.0, five_km=five_km)
+    inputs = modis_tie_points(scans, coarse_resolution=pair[0])
     rows = rows_for(pair, inputs, upstream, dask)
     expected: Result | None = None
     # Peak memory, once each, before the timed rounds; also the exactness check.

@@ -4,7 +4,9 @@
 The machines are shared and noisy, so every number that matters is a ratio against rust_arrays
 measured in the same run: each implementation is warmed up once (that call is checked against
 rust_arrays' result and the talk's NumPy result, and gives the peak extra memory), then the
-implementations are timed round-robin, ``--repeats`` times each, and the median is reported.
+implementations are timed in ``--rounds`` interleaved rounds (each round calls every implementation
+once, in turn), and each time and each ratio is reported as the median [min-max] over the rounds
+(a ratio per round: both times measured seconds apart, under the same load).
 JIT compilation (Numba) and builds (Cython, the AVX-512 C loop) happen before and are printed
 separately.
 
@@ -15,7 +17,7 @@ AVX-512 C loop (the hardware limit), primesieve. A peer that is not installed ge
 
     .venv/bin/python benches/peers.py --quick          # everything, small sizes, < 1 minute
     .venv/bin/python benches/peers.py                  # the talk's sizes (needs ~6 GB once)
-    .venv/bin/python benches/peers.py --kernel primes --repeats 9
+    .venv/bin/python benches/peers.py --kernel primes --rounds 9
 
 Tables (markdown) go to stdout, progress and build logs to stderr. The exit status is 1 if any
 implementation gave a result different from rust_arrays' or the talk's NumPy on the benchmark
@@ -92,6 +94,8 @@ def peer_version(name: str, module: ModuleType | None) -> str:
 
 
 numba = optional_import("numba")
+# The Numba loops that `rust-arrays compare` measures, the same code (cached by Numba on disk).
+numba_loops = optional_import("rust_arrays.compare.peers.numba_loops") if numba else None
 ne = optional_import("numexpr")
 primesieve = optional_import("primesieve")
 cython_mod = optional_import("Cython")
@@ -132,8 +136,8 @@ def cached(thunk: Callable[[], Any]) -> Callable[[], Any]:
     return functools.cache(thunk)
 
 
-def run_table(rows: list[Row], repeats: int, equal: Callable[[Any, Any], bool]) -> None:
-    """Warm-up (checked, memory measured) for every row, then round-robin timed repeats.
+def run_table(rows: list[Row], rounds: int, equal: Callable[[Any, Any], bool]) -> None:
+    """Warm-up (checked, memory measured) for every row, then timed rounds, round-robin.
 
     Every result must equal both its rust_arrays row's result (``ref``) and the talk's reference
     result (``spec``, computed once before, outside any measurement)."""
@@ -170,10 +174,10 @@ def run_table(rows: list[Row], repeats: int, equal: Callable[[Any, Any], bool]) 
             log("!" * 100 + f"\n!!! {message}\n" + "!" * 100)
         del m
     gc.collect()
-    log(f"  timing {len(available)} implementations x {repeats} repeats, round-robin ...")
+    log(f"  timing {len(available)} implementations x {rounds} rounds, round-robin ...")
     gc.disable()
     try:
-        for _ in range(repeats):
+        for _ in range(rounds):
             for row in available:
                 assert row.fn is not None
                 c0, t0 = time.process_time(), time.perf_counter()
@@ -196,36 +200,45 @@ def fmt_time(seconds: float) -> str:
     return f"{seconds:.3f} s"
 
 
+def spread(values: list[float], text: Callable[[float], str]) -> str:
+    """``median [min-max]`` of ``values``."""
+    return f"{text(statistics.median(values))} [{text(min(values))}-{text(max(values))}]"
+
+
+def round_ratios(row: Row, ref: Row) -> list[float]:
+    """This row's time over its rust_arrays row's, round by round: both were timed in the same
+    round, seconds apart, so a change in the machine's load hits both alike."""
+    return [mine / theirs for mine, theirs in zip(row.wall, ref.wall, strict=True)]
+
+
 def print_table(title: str, rows: list[Row], unit: str, scale: float, notes: list[str]) -> None:
     by_name = {(row.group, row.name): row for row in rows}
+    grouped = any(r.group for r in rows)
     print(f"\n### {title}\n")
     print(
-        f"| implementation | {'dtype | ' if any(r.group for r in rows) else ''}threads | "
-        f"median time | {unit} | cpu/wall | peak extra mem | exact | edge cases | "
-        "rust_arrays speed / this |"
+        f"| implementation | {'dtype | ' if grouped else ''}threads | "
+        f"median time [min-max] | {unit} | cpu/wall | peak extra mem | exact | edge cases | "
+        "rust_arrays speed / this, median [min-max] of rounds |"
     )
-    print(
-        f"|---|{'---|' if any(r.group for r in rows) else ''}---:|---:|---:|---:|---:|---|---|---:|"
-    )
+    print(f"|---|{'---|' if grouped else ''}---:|---:|---:|---:|---:|---|---|---:|")
     for row in rows:
-        group = f"{row.group} | " if any(r.group for r in rows) else ""
+        group = f"{row.group} | " if grouped else ""
         if row.fn is None or not row.wall:
             print(f"| {row.name} | {group}- | {row.missing} | - | - | - | - | - | - |")
             continue
-        median = row.median
-        throughput = row.work / median / scale
+        throughput = row.work / row.median / scale
         cpu_wall = sum(row.cpu) / sum(row.wall)
         ref = by_name.get((row.group, row.ref))
         if row.ref == row.name:
             ratio = "1.00 (ref)"
         elif ref is not None and ref.wall:
-            ratio = f"{median / ref.median:.2f}"
+            ratio = spread(round_ratios(row, ref), lambda x: f"{x:.2f}")
         else:
             ratio = "-"
         print(
-            f"| {row.name} | {group}{row.threads} | {fmt_time(median)} | {throughput:.3g} | "
-            f"{cpu_wall:.2f} | {format_bytes(row.peak)} | {row.exact} | {row.edge_result} | "
-            f"{ratio} |"
+            f"| {row.name} | {group}{row.threads} | {spread(row.wall, fmt_time)} | "
+            f"{throughput:.3g} | {cpu_wall:.2f} | {format_bytes(row.peak)} | {row.exact} | "
+            f"{row.edge_result} | {ratio} |"
         )
     for note in notes:
         print(f"\n{note}")
@@ -511,36 +524,14 @@ def numexpr_do_something(a: np.ndarray, b: np.ndarray, block_pairs: int = 1 << 2
     return numexpr_expressions.do_something(a, b, block_pairs)
 
 
-def _numba_do_something(a: np.ndarray, b: np.ndarray) -> int:
-    """The talk's loop; np.rint rounds half to even; np.int64(x) is LLVM's fptosi."""
-    total = 0
-    for j in numba.prange(b.shape[0]):  # type: ignore[union-attr]  # range when not parallel
-        for i in range(a.shape[0]):
-            tmp = np.int64(np.rint(np.sqrt(a[i] * a[i] + b[j] * b[j])))
-            if tmp > 10:
-                total += tmp
-    return total
-
-
-def _numba_masked_hypot(
-    a: np.ndarray, b: np.ndarray, out: np.ndarray, threshold: float
-) -> np.ndarray:
-    for i in numba.prange(a.shape[0]):  # type: ignore[union-attr]
-        if a[i] > threshold:
-            out[i] = np.sqrt(a[i] * a[i] + b[i] * b[i])
-    return out
-
-
-def numba_jit(
-    function: Callable[..., Any], parallel: bool, label: str, warm: list[tuple[Any, ...]]
-):
-    """The function compiled for the signatures of ``warm``; compile time goes to SETUP_LOG."""
-    jitted = numba.njit(parallel=parallel)(function)  # type: ignore[union-attr]
+def numba_warm(jitted: Any, label: str, warm: list[tuple[Any, ...]]) -> Any:
+    """``jitted`` compiled (or loaded from Numba's cache) for the signatures of ``warm``; the
+    time goes to SETUP_LOG."""
     for args in warm:
         start = time.perf_counter()
         jitted(*args)
         types = ", ".join(str(getattr(x, "dtype", type(x).__name__)) for x in args)
-        SETUP_LOG.append(f"Numba JIT `{label}` ({types}): {time.perf_counter() - start:.2f} s")
+        SETUP_LOG.append(f"Numba `{label}` ({types}): {time.perf_counter() - start:.2f} s")
     return jitted
 
 
@@ -647,15 +638,16 @@ def do_something_peers(args: argparse.Namespace) -> list[Peer]:
             threads=str(ne.get_num_threads()) if ne else "1",
         )
     )
-    if numba is not None:
+    serial = parallel = None
+    if numba_loops is not None:
         warm = [(np.ones(3, t), np.ones(2, t)) for t in both]
-        serial = numba_jit(_numba_do_something, False, "do_something serial", warm)
-        parallel = numba_jit(_numba_do_something, True, "do_something parallel", warm)
-    peers.append(Peer("numba @njit", dict.fromkeys(both, serial) if numba else None))
+        serial = numba_warm(numba_loops.do_something_serial, "do_something serial", warm)
+        parallel = numba_warm(numba_loops.do_something_parallel, "do_something parallel", warm)
+    peers.append(Peer("numba @njit", dict.fromkeys(both, serial) if serial else None))
     peers.append(
         Peer(
             "numba @njit(parallel=True), prange",
-            dict.fromkeys(both, parallel) if numba else None,
+            dict.fromkeys(both, parallel) if parallel else None,
             threads=str(numba.get_num_threads()) if numba else "1",
         )
     )
@@ -713,23 +705,24 @@ def bench_do_something(args: argparse.Namespace, rng: np.random.Generator) -> No
                 )
             )
     log(f"do_something: {n} x {m} pairs")
-    run_table(rows, args.repeats, lambda x, y: x == y)
+    run_table(rows, args.rounds, lambda x, y: x == y)
     if numba is not None:
         SETUP_LOG.append(
             f"Numba threading layer: {numba.threading_layer()}, {numba.get_num_threads()} threads"
         )
     notes = [
         "Inputs `a = rng.random(n) * 100`, `b = rng.random(m) * 100` (float32: the same values "
-        "cast). Ratio: this row's median time / rust_arrays.do_something's (same dtype), i.e. how "
-        "many times faster rust_arrays is. `exact`: the result equals both rust_arrays' and the "
-        "talk's NumPy (do_something_numpy_blocks) on the benchmark data; `edge cases`: equals the "
-        "talk's NumPy on small inputs with NaN, +-inf, +-0, ties at .5, overflowing squares, roots "
-        ">= 2**63 and an int64 sum that wraps. `cpu/wall`: process CPU time over wall time "
-        "(threads actually busy). AVX-512 C and numexpr square the inputs in NumPy first, as "
-        "rust_arrays does; the Cython and Numba loops square inside the loop. `G pairs/s` counts "
-        "the len(a) * len(b) pairs covered: the AVX-512 loop evaluates each pair at the speed of "
-        "the hardware's vector sqrt; a row faster than it does not evaluate every pair "
-        "(rust_arrays' exact sweep over the few distinct rounded values of this workload)."
+        "cast). Ratio: this row's time / rust_arrays.do_something's (same dtype) in each round, "
+        "median [min-max] over the rounds: how many times faster rust_arrays is. `exact`: the "
+        "result equals both rust_arrays' and the talk's NumPy (do_something_numpy_blocks) on the"
+        " benchmark data; `edge cases`: equals the talk's NumPy on small inputs with NaN, +-inf,"
+        " +-0, ties at .5, overflowing squares, roots >= 2**63 and an int64 sum that wraps. "
+        "`cpu/wall`: process CPU time over wall time (threads actually busy). AVX-512 C and "
+        "numexpr square the inputs in NumPy first, as rust_arrays does; the Cython and Numba "
+        "loops square inside the loop. `G pairs/s` counts the len(a) * len(b) pairs covered: the"
+        " AVX-512 loop evaluates each pair at the speed of the hardware's vector sqrt; a row "
+        "faster than it does not evaluate every pair (rust_arrays' exact sweep over the few "
+        "distinct rounded values of this workload)."
     ]
     print_table(f"do_something, {n} x {m} = {pairs:.3g} pairs", rows, "G pairs/s", 1e9, notes)
 
@@ -822,14 +815,14 @@ def bench_primes(args: argparse.Namespace) -> None:
         got_array = np.asarray(got, dtype=np.int64)
         return got_array.shape == expected.shape and bool(np.array_equal(got_array, expected))
 
-    run_table(rows, args.repeats, equal)
+    run_table(rows, args.rounds, equal)
     notes = [
         f"The first {count} primes (last: {int(spec()[-1])}); the pure-Python row computes "
         f"only {small} primes and is compared (result and time) with "
         f"rust_arrays.primes_array for {small} primes. `exact`: equal to rust_arrays.primes_array "
         "and to reference.primes_numpy. primesieve's array.array is wrapped without a "
-        "copy (its numpy submodule does not build with NumPy 2). Ratio: this row's median time / "
-        "rust_arrays.primes_array's for the same count."
+        "copy (its numpy submodule does not build with NumPy 2). Ratio: this row's time / "
+        "rust_arrays.primes_array's for the same count in each round, median [min-max]."
     ]
     print_table(f"primes, first {count} primes", rows, "M primes/s", 1e6, notes)
 
@@ -880,10 +873,9 @@ def bench_masked_hypot(args: argparse.Namespace, rng: np.random.Generator) -> No
     hb = rng.permutation(np.concatenate([special, rng.random(257 - len(special))]))
     edge_expected = reference.masked_hypot_numpy(ha, hb)
     numba_parallel = None
-    if numba is not None:
-        numba_parallel = numba_jit(
-            _numba_masked_hypot,
-            True,
+    if numba_loops is not None:
+        numba_parallel = numba_warm(
+            numba_loops.masked_hypot_parallel,
             "masked_hypot parallel",
             [(np.ones(3), np.ones(3), np.zeros(3), 2.0)],
         )
@@ -932,15 +924,15 @@ def bench_masked_hypot(args: argparse.Namespace, rng: np.random.Generator) -> No
         threads=str(numba.get_num_threads()) if numba else "1",
     )
     log(f"masked_hypot: {n} float64")
-    run_table(rows, args.repeats, bits_equal)
+    run_table(rows, args.rounds, bits_equal)
     notes = [
         "`a = rng.random(n) * 4`, `b = rng.random(n)`, threshold 2 (half the elements selected); "
         "every implementation writes into its own preallocated, already touched `out` (the talk's "
         "NumPy code too, so its peak is its temporaries: the mask and the selections). `exact`: "
         "bit for bit (uint64 views) equal to rust_arrays and to the talk's NumPy; `edge cases`: "
         "bit for bit equal to the talk's NumPy on inputs with NaN, +-inf, +-0, the threshold and "
-        "its neighbours, overflowing squares and subnormals. Ratio: this row's median time / "
-        "rust_arrays'."
+        "its neighbours, overflowing squares and subnormals. Ratio: this row's time / "
+        "rust_arrays' in each round, median [min-max]."
     ]
     print_table(f"masked_hypot, {n:.3g} float64", rows, "G elem/s", 1e9, notes)
 
@@ -989,7 +981,8 @@ def machine_header(args: argparse.Namespace) -> str:
         f"Versions: {', '.join(versions)}.\n\n"
         f"Method: one process; each implementation called once as a warm-up (result checked "
         f"against rust_arrays and the talk's NumPy, peak extra resident memory measured by "
-        f"rust_arrays._measure), then all timed round-robin, median of {args.repeats}. JIT and "
+        f"rust_arrays._measure), then {args.rounds} rounds timing each once, in turn; median "
+        f"[min-max] over the rounds (ratios: per round, then median [min-max]). JIT and "
         f"build times excluded (listed below the tables). OMP_WAIT_POLICY={wait_policy}. Load "
         f"average at start: {load} (other processes share the cores; `cpu/wall` below 1 per "
         f"thread shows it)."
@@ -1002,7 +995,11 @@ def main() -> int:
         "--kernel", choices=["do_something", "primes", "masked_hypot", "all"], default="all"
     )
     parser.add_argument(
-        "--repeats", type=int, default=5, help="timed calls per implementation (default 5)"
+        "--rounds",
+        "--repeats",
+        type=int,
+        default=5,
+        help="timed rounds; each round calls every implementation once, in turn (default 5)",
     )
     parser.add_argument(
         "--quick", action="store_true", help="small sizes: checks that everything runs"
@@ -1014,8 +1011,8 @@ def main() -> int:
     )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    if args.repeats < 1:
-        parser.error("--repeats must be at least 1")
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     if not fresh_large_allocations():
         log("warning: not glibc, peak memory may be underestimated")
     if ne is not None:
@@ -1030,6 +1027,8 @@ def main() -> int:
             bench_primes(args)
         else:
             bench_masked_hypot(args, rng)
+    if numba_loops is not None:
+        SETUP_LOG.append(f"Numba loops: {numba_loops.jit_note()}")
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"\nLoad average at the end: {load}. Excluded from the timings:\n")
     for line in SETUP_LOG or ["nothing (no JIT or build in this run)"]:

@@ -11,9 +11,9 @@ use numpy::{Element, PyReadonlyArray1};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
-use rust_arrays_core::rounded_hypot_sum::{sum_rounded_roots, SquareSum};
+use rust_arrays_core::rounded_hypot_sum::sum_rounded_roots;
 use rust_arrays_core::rounded_hypot_sweep::{sum_float_squares, Method};
-use rust_arrays_core::simd_row_sum::Isa;
+use rust_arrays_core::simd_row_sum::{BlockSum, Isa};
 use rust_arrays_core::Stopped;
 
 use crate::isa::parse_isa;
@@ -71,7 +71,7 @@ fn squares<'py>(name: &str, array: &Bound<'py, PyAny>) -> PyResult<Squares<'py>>
 }
 
 /// Every pair evaluated: the only method for integer and float16 squares.
-fn brute_force<T: SquareSum + Element + Clone>(
+fn brute_force<T: BlockSum + Element + Clone>(
     py: Python<'_>,
     a_sq: &PyReadonlyArray1<'_, T>,
     b_sq: &PyReadonlyArray1<'_, T>,

@@ -50,3 +50,32 @@ def test_measure_reports_peak_memory_of_a_large_temporary() -> None:
     measured = measure(lambda: bytearray(64 << 20)[::4096].count(0))
     assert measured.result == 16384
     assert measured.peak_bytes is None or measured.peak_bytes >= 60 << 20
+
+
+def test_help_is_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "``" not in out  # no reST markup
+    assert "python -m rust_arrays" in out
+    assert "{demo,compare}" in out
+
+
+def test_demo_help_describes_the_demo(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["demo", "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: rust-arrays demo")
+    assert "Run each kernel of the talk three ways" in out
+
+
+@pytest.mark.parametrize("scale", ["-1", "0", "nan", "inf"])
+def test_a_bad_scale_prints_the_demo_usage(scale: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["demo", "--scale", scale])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: rust-arrays demo")
+    assert "--scale must be a positive number" in err

@@ -74,6 +74,19 @@ def run_compare(
     return status, out, report
 
 
+def sizes_report(
+    argv: list[str], tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[dict[str, Any], str]:
+    """The JSON report of a successful run of only the sizes experiment, and what it printed."""
+    json_path = tmp_path / "sizes.json"
+    status, out, report = run_compare(
+        [*argv, "--experiments", "sizes", "--json", str(json_path)], capsys
+    )
+    assert status == 0
+    assert report is not None
+    return report, out
+
+
 # --- sizes and arguments ----------------------------------------------------------------------
 
 
@@ -443,6 +456,32 @@ def test_plot_of_every_kind_of_point(tmp_path: pathlib.Path, suffix: str) -> Non
         assert _png_size(path) > (0, 0)
 
 
+@needs_matplotlib
+def test_plot_of_a_single_size(tmp_path: pathlib.Path) -> None:
+    # A time range under two decades gets 1-2-5 ticks instead of none.
+    report = _synthetic_report()
+    report.sizes = [r for r in report.sizes if r.size == "10x20"]
+    report.settings = {**report.settings, "kernels": ["do_something"]}
+    plot.write_plot(report, tmp_path / "one.svg")
+    assert "10x20" in (tmp_path / "one.svg").read_text()
+
+
+def test_every_implementation_has_its_own_colour_and_marker() -> None:
+    assert set(plot.STYLES) == set(IMPLEMENTATIONS)
+    for key in ("color", "marker"):
+        values = [style[key] for style in plot.STYLES.values()]
+        assert len(set(values)) == len(values), key
+
+
+@needs_matplotlib
+def test_memory_panel_labels_the_floor_band(tmp_path: pathlib.Path) -> None:
+    plot.write_plot(_synthetic_report(), tmp_path / "plot.svg")
+    text = (tmp_path / "plot.svg").read_text()
+    assert "&lt; 4 KiB" in text  # the band's own tick label
+    assert "too small to measure" in text  # and its legend entry
+    assert "skipped" in text
+
+
 def test_table_shows_mismatch_and_spanning_messages() -> None:
     from rust_arrays.compare.report import table
 
@@ -456,19 +495,33 @@ def test_table_shows_mismatch_and_spanning_messages() -> None:
     json.dumps(json_report.to_json(_synthetic_report()))  # serialisable as it is
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="peak memory from /proc")
+def test_small_primes_measure_no_code_mapping(
+    cache_dir: pathlib.Path, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Measured at 10 and 1,000 primes after a warm-up that skipped their code path, both sieves
+    # once showed ~300 KiB (library code mapped into the fresh worker), then ~0 at 10,000.
+    report, _ = sizes_report(
+        ["--kernel", "primes", "--impl", "numpy,rust_arrays", "--sizes", "10,1000"],
+        tmp_path,
+        capsys,
+    )
+    peaks = {(m["implementation"], m["size"]): m["peak_bytes"] for m in report["sizes"]}
+    assert len(peaks) == 4
+    assert all(peak is not None and peak < 64 << 10 for peak in peaks.values()), peaks
+
+
 def test_skipped_implementations_show_their_prediction(
     cache_dir: pathlib.Path, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    json_path = tmp_path / "skipped.json"
-    status, out, report = run_compare(
+    report, out = sizes_report(
         [
             "--kernel", "do_something", "--impl", "python", "--sizes", "1000x2000,2000x4000",
-            "--budget", "0.0001", "--experiments", "sizes", "--json", str(json_path),
+            "--budget", "0.0001",
         ],
+        tmp_path,
         capsys,
     )  # fmt: skip
-    assert status == 0
-    assert report is not None
     # The first is predicted by the worker's calibration, the second by the parent from it.
     assert [m["status"] for m in report["sizes"]] == ["skipped", "skipped"]
     for measurement in report["sizes"]:

@@ -90,18 +90,19 @@ def test_building_the_graph_computes_nothing() -> None:
 
 
 def test_each_task_runs_single_threaded_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[int | None] = []
+    seen: list[tuple[int, int | None]] = []
     original = _core.do_something_from_squares
 
     def recording(a_sq: Any, b_sq: Any, **kwargs: Any) -> int:
-        seen.append(kwargs.get("num_threads"))
+        seen.append((a_sq.size, kwargs.get("num_threads")))
         return original(a_sq, b_sq, **kwargs)
 
     monkeypatch.setattr(_core, "do_something_from_squares", recording)
     a = da.from_array(np.arange(20.0), chunks=5)
     rust_arrays.dask.do_something(a, a).compute(scheduler="sync")
     rust_arrays.dask.do_something(a, a, num_threads=2).compute(scheduler="sync")
-    assert seen == [1] * 16 + [2] * 16
+    # Each graph: one check on empty inputs while it is built, then a task per pair of chunks.
+    assert seen == [(0, 1), *[(5, 1)] * 16, (0, 2), *[(5, 2)] * 16]
 
 
 @pytest.mark.parametrize("scheduler", ["threads", "processes"])
@@ -153,6 +154,32 @@ def test_bad_inputs_fail_while_building_the_graph() -> None:
         rust_arrays.dask.masked_hypot(da.zeros(3), da.zeros(3), threshold="2")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="b must hold"):
         rust_arrays.dask.do_something(da.zeros(3), da.zeros(3, dtype=np.complex128))
+
+
+@pytest.mark.parametrize(
+    ("num_threads", "error", "match"),
+    [
+        (0, ValueError, "num_threads must be between 1 and 1024, got 0"),
+        (-1, ValueError, "num_threads must be between 1 and 1024, got -1"),
+        (True, TypeError, "num_threads must be an int or None, not bool"),
+        ("2", TypeError, "num_threads must be an int or None, not str"),
+    ],
+)
+def test_bad_num_threads_fail_while_building_the_graph(
+    num_threads: Any, error: type[Exception], match: str
+) -> None:
+    with pytest.raises(error, match=match):
+        rust_arrays.dask.do_something(da.ones(3), da.ones(3), num_threads=num_threads)
+    with pytest.raises(error, match=match):
+        rust_arrays.dask.masked_hypot(da.ones(3), da.ones(3), num_threads=num_threads)
+
+
+def test_bad_default_thread_count_fails_while_building_the_graph(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(_core.NUM_THREADS_VARIABLE, "0")
+    with pytest.raises(ValueError, match=_core.NUM_THREADS_VARIABLE):
+        rust_arrays.dask.do_something(da.ones(3), da.ones(3), num_threads=None)
 
 
 def test_xarray_keeps_dims_coords_and_attrs() -> None:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from golden import make_modis_golden as golden
 from rust_arrays import _core, modis
-from rust_arrays._synthetic_swath import swath
+from rust_arrays.synthetic import modis_tie_points
 from strategies import views_of
 
 Array = np.ndarray[Any, Any]
@@ -27,13 +27,13 @@ Array = np.ndarray[Any, Any]
 
 # Several orbit segments: both hemispheres, over each pole, across the antimeridian.
 CASES_1KM = {
-    "europe": swath(6, 10.0, 45.0, -12.0),
-    "south-pacific": swath(6, -150.0, -35.0, 190.0),
-    "antimeridian": swath(6, 179.7, 5.0, -8.0),
-    "north-pole": swath(30, 60.0, 88.8, 0.0),
-    "south-pole": swath(30, -100.0, -88.9, 180.0),
-    "equator-nans": swath(6, -60.0, -0.2, 10.0, nans=40, seed=1),
-    "antimeridian-pole-nans": swath(30, 179.9, 88.9, 0.0, nans=25, seed=2),
+    "europe": modis_tie_points(6, 10.0, 45.0, -12.0),
+    "south-pacific": modis_tie_points(6, -150.0, -35.0, 190.0),
+    "antimeridian": modis_tie_points(6, 179.7, 5.0, -8.0),
+    "north-pole": modis_tie_points(30, 60.0, 88.8, 0.0),
+    "south-pole": modis_tie_points(30, -100.0, -88.9, 180.0),
+    "equator-nans": modis_tie_points(6, -60.0, -0.2, 10.0, nans=40, seed=1),
+    "antimeridian-pole-nans": modis_tie_points(30, 179.9, 88.9, 0.0, nans=25, seed=2),
 }
 
 
@@ -86,7 +86,9 @@ def test_5km_bit_identical_to_geotiepoints(
     upstream: ModuleType, width: int, name: str, where: tuple[float, float, float, int]
 ) -> None:
     lon0, lat0, heading, nans = where
-    lon, lat, satz = swath(8, lon0, lat0, heading, five_km=True, cols=width, nans=nans)
+    lon, lat, satz = modis_tie_points(
+        8, lon0, lat0, heading, coarse_resolution=5000, coarse_scan_width=width, nans=nans
+    )
     expected = call_quietly(getattr(upstream, name), lon, lat, satz)
     actual = call_quietly(getattr(modis, name), lon, lat, satz)
     assert_bit_identical(expected, actual)
@@ -100,7 +102,9 @@ def test_every_isa_bit_identical_to_geotiepoints(upstream: ModuleType, isa: str)
             expected = getattr(upstream, name)(lon, lat, satz)
             actual = _core.modis_interpolate(lon, lat, satz, 1000, fine, isa=isa)
             assert_bit_identical(expected, actual)
-    five = swath(8, 179.0, -60.0, 170.0, five_km=True, cols=270, nans=10)
+    five = modis_tie_points(
+        8, 179.0, -60.0, 170.0, coarse_resolution=5000, coarse_scan_width=270, nans=10
+    )
     expected = upstream.modis_5km_to_1km(*five)
     assert_bit_identical(expected, _core.modis_interpolate(*five, 5000, 1000, 270, isa=isa))
 
@@ -154,7 +158,7 @@ def test_interpolate_matches_geotiepoints_signature(upstream: ModuleType) -> Non
 
 
 def test_5km_to_500m_warns_like_geotiepoints() -> None:
-    lon, lat, satz = swath(1, 0.0, 0.0, 0.0, five_km=True)
+    lon, lat, satz = modis_tie_points(1, 0.0, 0.0, 0.0, coarse_resolution=5000)
     with pytest.warns(UserWarning, match="poor quality"):
         modis.modis_5km_to_500m(lon, lat, satz)
     with pytest.warns(UserWarning, match="poor quality"):
@@ -172,7 +176,7 @@ def test_shapes_and_thread_counts() -> None:
     assert half[1].shape == (lon.shape[0] * 2, 2708)
     assert_bit_identical(one, modis.modis_1km_to_250m(lon, lat, satz, num_threads=1))
     assert_bit_identical(half, modis.modis_1km_to_500m(lon, lat, satz, num_threads=2))
-    five = swath(4, 0.0, 0.0, 0.0, five_km=True)
+    five = modis_tie_points(4, 0.0, 0.0, 0.0, coarse_resolution=5000)
     assert_bit_identical(
         modis.modis_5km_to_1km(*five), modis.modis_5km_to_1km(*five, num_threads=2)
     )
@@ -213,13 +217,13 @@ def test_which_libm_calls_are_reported() -> None:
 SCALAR_LIBM_DIGESTS = """
     import hashlib
     from rust_arrays import _core
-    from rust_arrays._synthetic_swath import swath
+    from rust_arrays.synthetic import modis_tie_points
 
     print(_core.modis_libm())
     granules = [
-        (swath(6, -60.0, -0.2, 10.0, nans=40, seed=1), 1000, None),
-        (swath(30, 179.9, 88.9, 0.0, nans=25, seed=2), 1000, None),
-        (swath(4, 0.0, 0.0, 0.0, five_km=True), 5000, None),
+        (modis_tie_points(6, -60.0, -0.2, 10.0, nans=40, seed=1), 1000, None),
+        (modis_tie_points(30, 179.9, 88.9, 0.0, nans=25, seed=2), 1000, None),
+        (modis_tie_points(4, 0.0, 0.0, 0.0, coarse_resolution=5000), 5000, None),
     ]
     for isa in _core.available_isas():
         for inputs, coarse, width in granules:
@@ -278,7 +282,7 @@ def test_float64_computed_in_float64() -> None:
 
 def test_outputs_that_cannot_fit_raise_memory_error() -> None:
     # 100000 scans of tie points as zero-stride views (no memory): 161 GiB of output.
-    one_row = [a[:1] for a in swath(1, 0.0, 0.0, 0.0)]
+    one_row = [a[:1] for a in modis_tie_points(1, 0.0, 0.0, 0.0)]
     huge = [
         np.lib.stride_tricks.as_strided(a, shape=(1_000_000, 1354), strides=(0, 4), writeable=False)
         for a in one_row
@@ -316,6 +320,46 @@ def test_bad_arguments() -> None:
         modis.modis_1km_to_250m(lon.astype(complex), lat, satz)
 
 
+@pytest.mark.parametrize(
+    ("arguments", "name"),
+    [
+        ((None, 250), "coarse_resolution"),
+        (("1000", 250), "coarse_resolution"),
+        ((True, 250), "coarse_resolution"),
+        ((1000.0, 250), "coarse_resolution"),
+        ((1000, None), "fine_resolution"),
+        ((1000, "250"), "fine_resolution"),
+        ((1000, np.True_), "fine_resolution"),
+        ((5000, 1000, "271"), "coarse_scan_width"),
+        ((5000, 1000, 271.0), "coarse_scan_width"),
+    ],
+)
+def test_resolutions_and_width_must_be_ints(arguments: tuple[Any, ...], name: str) -> None:
+    lon, lat, satz = CASES_1KM["europe"]
+    with pytest.raises(TypeError, match=rf"interpolate\(\): {name} must be an int, not"):
+        modis.interpolate(lon, lat, satz, *arguments)
+
+
+def test_numpy_integer_resolutions_are_accepted() -> None:
+    lon, lat, satz = CASES_1KM["europe"]
+    expected = modis.interpolate(lon, lat, satz, 1000, 250)
+    actual = modis.interpolate(lon, lat, satz, np.int64(1000), np.uint16(250))
+    assert_bit_identical(expected, actual)
+
+
+def test_dask_path_checks_num_threads_while_building_the_graph() -> None:
+    da = pytest.importorskip("dask.array")
+    lazy = [da.from_array(a, chunks=(20, -1)) for a in CASES_1KM["europe"]]
+    with pytest.raises(ValueError, match="num_threads must be between 1 and"):
+        modis.modis_1km_to_250m(*lazy, num_threads=0)
+    with pytest.raises(TypeError, match="num_threads must be an int or None, not str"):
+        modis.modis_1km_to_250m(*lazy, num_threads="2")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="fine_resolution must be an int"):
+        modis.interpolate(*lazy, 1000, None)  # type: ignore[arg-type]
+    lon, _ = modis.modis_1km_to_250m(*lazy, num_threads=2)
+    assert lon.shape == (240, 5416)
+
+
 def test_dask_and_xarray_inputs(upstream: ModuleType) -> None:
     da = pytest.importorskip("dask.array")
     xr = pytest.importorskip("xarray")
@@ -333,7 +377,7 @@ def test_dask_and_xarray_inputs(upstream: ModuleType) -> None:
     assert_bit_identical(expected, tuple(r.values for r in wrapped))
     eager = modis.modis_1km_to_250m(*(xr.DataArray(a, dims=("y", "x")) for a in (lon, lat, satz)))
     assert_bit_identical(expected, tuple(r.values for r in eager))
-    five = swath(4, 100.0, 30.0, 0.0, five_km=True, cols=270)
+    five = modis_tie_points(4, 100.0, 30.0, 0.0, coarse_resolution=5000, coarse_scan_width=270)
     five_expected = upstream.modis_5km_to_1km(*five)
     five_lazy = modis.modis_5km_to_1km(*(da.from_array(a, chunks=(3, 270)) for a in five))
     assert_bit_identical(five_expected, tuple(r.compute() for r in five_lazy))
@@ -410,7 +454,11 @@ def test_hypothesis_granules_bit_identical_to_geotiepoints(
     lon0 = data.draw(st.floats(-180, 180))
     lat0 = data.draw(st.floats(-89.9, 89.9))
     heading = data.draw(st.floats(0, 360))
-    inputs = list(swath(scans, lon0, lat0, heading, five_km=five_km, cols=cols))
+    inputs = list(
+        modis_tie_points(
+            scans, lon0, lat0, heading, coarse_resolution=coarse, coarse_scan_width=cols
+        )
+    )
     values = st.sampled_from(HOSTILE_DEGREES) | st.floats(width=32, allow_nan=False)
     for _ in range(data.draw(st.integers(0, 12))):
         array = inputs[data.draw(st.integers(0, 2))]

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import inspect
 import pathlib
+import subprocess
+import sys
 
 import pytest
 
@@ -27,3 +30,30 @@ def test_typed_package() -> None:
     package = pathlib.Path(rust_arrays.__file__).parent
     assert (package / "py.typed").exists()
     assert (package / "_core.pyi").exists()
+
+
+def test_submodules_are_reachable_as_attributes() -> None:
+    for name in rust_arrays._SUBMODULES:
+        module = getattr(rust_arrays, name)
+        assert module is importlib.import_module(f"rust_arrays.{name}")
+        assert name in dir(rust_arrays)
+    with pytest.raises(AttributeError, match="has no attribute 'nope'"):
+        rust_arrays.nope  # type: ignore[attr-defined]  # noqa: B018
+
+
+HEAVY = ("dask", "xarray", "pyresample", "scipy", "matplotlib", "numba", "geotiepoints")
+
+
+def test_import_is_lazy() -> None:
+    # A fresh interpreter: this one has imported everything already.
+    script = f"""
+import sys
+import rust_arrays
+print(sorted(name for name in {HEAVY!r} if name in sys.modules))
+rust_arrays.modis, rust_arrays.reference, rust_arrays.synthetic, rust_arrays.compare
+print(sorted(name for name in {HEAVY!r} if name in sys.modules))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.splitlines() == ["[]", "[]"]

@@ -117,12 +117,13 @@ def test_invalid_environment_variable_raises_value_error(
 AFTER_FORK = """
     import multiprocessing, numpy as np, rust_arrays
     from rust_arrays import modis
-    from rust_arrays._synthetic_swath import swath
+    from rust_arrays.synthetic import modis_tie_points
 
     def work(seed):
         rng = np.random.default_rng(seed)
         a, b = rng.random(1000) * 100, rng.random(1000) * 100
-        lon, lat = modis.modis_1km_to_250m(*swath(2, 10.0 * seed, 45.0, -12.0), num_threads=2)
+        tie_points = modis_tie_points(2, 10.0 * seed, 45.0, -12.0)
+        lon, lat = modis.modis_1km_to_250m(*tie_points, num_threads=2)
         fine = int(lon.view(np.uint32).sum()) + int(lat.view(np.uint32).sum())
         return rust_arrays.do_something(a, b) + int(rust_arrays.primes_array(10**5)[-1]) + fine
 

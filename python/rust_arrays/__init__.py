@@ -2,10 +2,15 @@
 
 Every function gives exactly the result of its NumPy reference in :mod:`rust_arrays.reference`
 and releases the GIL while it computes, so other Python threads keep running.
+
+The submodules (``rust_arrays.modis``, ``rust_arrays.dask``, ...) are imported on first use,
+so ``import rust_arrays`` stays cheap and never imports dask or xarray.
 """
 
 from __future__ import annotations
 
+import importlib
+import types
 from typing import Any
 
 import numpy as np
@@ -17,6 +22,22 @@ from rust_arrays._core import primes, primes_array
 __all__ = ["__version__", "do_something", "masked_hypot", "primes", "primes_array"]
 
 __version__: str = _core.__version__
+
+# The public submodules, reachable as attributes of the package without importing them first
+# (PEP 562). Importing one happens on first access; what it imports (dask, xarray, ...) only then.
+_SUBMODULES = frozenset({"compare", "dask", "modis", "reference", "synthetic"})
+
+
+def __getattr__(name: str) -> types.ModuleType:
+    if name in _SUBMODULES:
+        # import_module also binds it in this namespace, so this runs once per submodule.
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_SUBMODULES})
+
 
 _FLOAT32 = np.dtype(np.float32)
 _FLOAT64 = np.dtype(np.float64)

@@ -89,9 +89,11 @@ def do_something(a: Any, b: Any, *, num_threads: int | None = 1) -> Any:
     data_arrays = _is_data_array(a) or _is_data_array(b)
     a_flat = _as_dask(a).ravel()
     b_flat = _as_dask(b).ravel()
-    for name, array in (("a", a_flat), ("b", b_flat)):
-        # The same checks as rust_arrays.do_something, at graph-building time.
-        rust_arrays._real_values("do_something", name, np.empty(0, dtype=array.dtype))
+    # The same checks as rust_arrays.do_something (dtypes, num_threads), at graph-building
+    # time: on empty inputs, so nothing is computed.
+    rust_arrays.do_something(
+        np.empty(0, a_flat.dtype), np.empty(0, b_flat.dtype), num_threads=num_threads
+    )
     sum_dtype = rust_arrays._sum_dtype(a_flat.dtype, b_flat.dtype)
     a_kept, b_kept = _without_empty_chunks(a_flat), _without_empty_chunks(b_flat)
     if a_kept is None or b_kept is None:
@@ -170,8 +172,13 @@ def masked_hypot(a: Any, b: Any, *, threshold: float = 2.0, num_threads: int | N
             f"masked_hypot(): a and b must have the same shape, got {a_array.shape} and "
             f"{b_array.shape}"
         )
-    # Validates the threshold now rather than in every task.
-    rust_arrays._threshold_as_compared(a_array.dtype, threshold)
+    # The threshold and num_threads are checked now, on empty inputs, rather than in every task.
+    rust_arrays.masked_hypot(
+        np.empty(0, a_array.dtype),
+        np.empty(0, b_array.dtype),
+        threshold=threshold,
+        num_threads=num_threads,
+    )
     out_dtype = np.result_type(a_array.dtype, b_array.dtype)
     result = dask_array.map_blocks(
         _masked_hypot_block,

@@ -14,12 +14,14 @@ Differences from geotiepoints:
 - Read-only and non-contiguous inputs are accepted.
 - A partial scan (rows not a multiple of 10 for 1 km, of 2 for 5 km) or a wrong number of
   columns raises ValueError (geotiepoints leaves those output rows uninitialised or reads out of
-  bounds).
+  bounds). Resolutions and ``coarse_scan_width`` must be ints (Python or NumPy integers, not
+  bool): anything else raises TypeError naming the argument.
 - dask arrays and xarray DataArrays are handled like geotiepoints does (rechunked to whole
   scans, one lazy task per block of scans, a pair of lazy results; DataArrays come back with
   ``lon1``'s dims), except that NumPy-backed DataArrays are computed at once and also come
   back as DataArrays. Each dask task computes on ``num_threads`` threads, 1 by default (dask
-  already runs one task per core).
+  already runs one task per core); every argument, ``num_threads`` included, is checked while
+  the graph is built.
 """
 
 from __future__ import annotations
@@ -77,8 +79,11 @@ def interpolate(
     NumPy input gives NumPy arrays. dask arrays (or DataArrays holding them) give lazy results
     (rechunked to whole scans, one task per block); DataArrays come back as DataArrays.
     """
-    width = None if coarse_scan_width is None else int(coarse_scan_width)
-    coarse, fine = int(coarse_resolution), int(fine_resolution)
+    coarse = _whole_number("coarse_resolution", coarse_resolution)
+    fine = _whole_number("fine_resolution", fine_resolution)
+    width = (
+        None if coarse_scan_width is None else _whole_number("coarse_scan_width", coarse_scan_width)
+    )
     dims = getattr(lon1, "dims", None)
     values = [getattr(a, "data", a) if hasattr(a, "dims") else a for a in (lon1, lat1, satz1)]
     if any(_is_dask(value) for value in values):
@@ -90,6 +95,14 @@ def interpolate(
     import xarray as xr
 
     return xr.DataArray(result[0], dims=dims), xr.DataArray(result[1], dims=dims)
+
+
+def _whole_number(name: str, value: object) -> int:
+    """``value`` as an int: Python and NumPy integers only (no bool, float, str or None, which
+    ``int()`` would convert or reject with a message that names no argument)."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
+        raise TypeError(f"interpolate(): {name} must be an int, not {type(value).__name__}")
+    return int(value)
 
 
 def _is_dask(value: object) -> bool:
@@ -150,10 +163,11 @@ def _interpolate_dask(
     single = all(a.dtype.kind == "f" and a.dtype.itemsize == 4 for a in arrays)
     dtype = np.dtype(np.float32 if single else np.float64)
     rows, cols = arrays[0].shape
-    # Check resolutions and width now, on one empty scan, not inside a task.
+    task_threads = 1 if num_threads is None else num_threads
+    # Check resolutions, width and num_threads now, on one empty scan, not inside a task.
     scan_rows = 10 if coarse == 1000 else 2
     empty = np.zeros((0, cols), dtype)
-    fine_cols = _interpolate_numpy([empty] * 3, coarse, fine, width, 1)[0].shape[1]
+    fine_cols = _interpolate_numpy([empty] * 3, coarse, fine, width, task_threads)[0].shape[1]
     if rows % scan_rows:
         raise ValueError(f"interpolate(): {rows} rows are not whole scans of {scan_rows} rows")
     row_chunk = max(scan_rows, arrays[0].chunks[0][0] // scan_rows * scan_rows)
@@ -165,7 +179,7 @@ def _interpolate_dask(
         coarse=coarse,
         fine=fine,
         width=width,
-        num_threads=1 if num_threads is None else num_threads,
+        num_threads=task_threads,
         new_axis=[0],
         chunks=((2,), tuple(c * factor for c in arrays[0].chunks[0]), (fine_cols,)),
         dtype=dtype,

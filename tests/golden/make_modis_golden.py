@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from rust_arrays._synthetic_swath import swath
+from rust_arrays.synthetic import modis_tie_points
 
 Array = np.ndarray[Any, Any]
 PATH = Path(__file__).with_name("modis_geotiepoints.npz")
@@ -33,19 +33,21 @@ RANDOM_SAMPLES = 1500
 CASES: dict[str, tuple[tuple[Array, Array, Array], int | None, tuple[tuple[int, int], ...]]] = {
     # One 1 km scan over the north pole and across the antimeridian, with NaN tie points.
     "1km_pole_antimeridian_nans": (
-        swath(1, 179.9, 88.9, 0.0, nans=12, seed=2),
+        modis_tie_points(1, 179.9, 88.9, 0.0, nans=12, seed=2),
         None,
         ((1000, 250), (1000, 500)),
     ),
     # Two 5 km scans of 271 columns, southern hemisphere, with NaN tie points.
     "5km_271_south_nans": (
-        swath(2, -150.0, -35.0, 190.0, five_km=True, cols=271, nans=4, seed=3),
+        modis_tie_points(
+            2, -150.0, -35.0, 190.0, coarse_resolution=5000, coarse_scan_width=271, nans=4, seed=3
+        ),
         271,
         ((5000, 1000), (5000, 500), (5000, 250)),
     ),
     # Two 5 km scans of 270 columns across the antimeridian.
     "5km_270_antimeridian": (
-        swath(2, 179.0, -60.0, 170.0, five_km=True, cols=270),
+        modis_tie_points(2, 179.0, -60.0, 170.0, coarse_resolution=5000, coarse_scan_width=270),
         270,
         ((5000, 1000),),
     ),

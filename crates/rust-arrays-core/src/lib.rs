@@ -21,6 +21,7 @@ pub mod primes;
 pub mod rounded_hypot_sum;
 pub mod rounded_hypot_sweep;
 pub mod simd_row_sum;
+pub mod square_sum;
 
 /// Roughly how much work (pairs, elements or sieved numbers) a kernel does between two looks
 /// at its stop flag, and the grain of its parallel tasks: small enough to react within

@@ -3,122 +3,25 @@
 //!
 //! The kernel receives the squares `a**2` and `b**2` already computed with NumPy's dtype rules
 //! and promoted to the dtype NumPy adds them in (O(n + m) work, done by the caller). What is left,
-//! the O(n * m) part, depends only on that dtype: [`SquareSum`] says how NumPy adds two squares,
-//! takes the root, rounds and casts for each dtype, so every dtype is exact by construction.
+//! the O(n * m) part, depends only on that dtype: [`crate::square_sum`] says how NumPy turns one
+//! pair of squares into a value for each dtype, [`crate::simd_row_sum`] sums blocks of pairs
+//! (vector kernels for float32/float64), and this module splits the pairs into such blocks.
 
 use std::sync::atomic::AtomicBool;
 
-use half::f16;
 use rayon::prelude::*;
 
-use crate::numpy_cast::{f32_to_i64, f64_to_i64};
-use crate::simd_row_sum::{block_sum_f32, block_sum_f64, Isa};
+use crate::simd_row_sum::{BlockSum, Isa};
 use crate::{check, in_rayon_pool, Stopped, WORK_BETWEEN_CHECKS};
 
-/// Rounded roots at or below this value count as zero (the talk's `tmp[tmp <= 10] = 0`).
-pub const COUNTED_ABOVE: i64 = 10;
-
-/// A dtype in which NumPy adds the two squares.
-pub trait SquareSum: Copy + Send + Sync {
-    /// `np.sqrt(x + y).round().astype(np.int64)` with both operands of this dtype.
-    fn rounded_root(x: Self, y: Self) -> i64;
-
-    /// The wrapping sum over all pairs of `rows` and `b_sq` of the values above
-    /// [`COUNTED_ABOVE`], with instruction set `isa` where the dtype has vector kernels.
-    fn block_sum(_isa: Isa, rows: &[Self], b_sq: &[Self]) -> i64 {
-        rows.iter()
-            .fold(0i64, |total, &x| total.wrapping_add(row_sum(x, b_sq)))
-    }
-}
-
-impl SquareSum for f64 {
-    #[inline(always)]
-    fn rounded_root(x: f64, y: f64) -> i64 {
-        f64_to_i64((x + y).sqrt().round_ties_even())
-    }
-
-    fn block_sum(isa: Isa, rows: &[f64], b_sq: &[f64]) -> i64 {
-        block_sum_f64(isa, rows, b_sq)
-    }
-}
-
-impl SquareSum for f32 {
-    #[inline(always)]
-    fn rounded_root(x: f32, y: f32) -> i64 {
-        f32_to_i64((x + y).sqrt().round_ties_even())
-    }
-
-    fn block_sum(isa: Isa, rows: &[f32], b_sq: &[f32]) -> i64 {
-        block_sum_f32(isa, rows, b_sq)
-    }
-}
-
-/// NumPy computes every float16 operation in float32 and rounds the result to float16.
-#[inline(always)]
-fn half_rounded_root(sum: f16) -> i64 {
-    let root = f16::from_f32(sum.to_f32().sqrt());
-    // Rounding a float16 to an integer is exact in float16, so no further rounding step.
-    f32_to_i64(root.to_f32().round_ties_even())
-}
-
-impl SquareSum for f16 {
-    #[inline(always)]
-    fn rounded_root(x: f16, y: f16) -> i64 {
-        half_rounded_root(f16::from_f32(x.to_f32() + y.to_f32()))
-    }
-}
-
-/// Integer squares add with wrap-around in their own dtype; `np.sqrt` then converts the sum to
-/// float16 (8-bit ints), float32 (16-bit) or float64 (wider), as NumPy's ufunc type resolution
-/// picks the first float loop the integer dtype casts to safely.
-macro_rules! integer_square_sum {
-    (float16: $($int:ty),*) => {$(
-        impl SquareSum for $int {
-            #[inline(always)]
-            fn rounded_root(x: $int, y: $int) -> i64 {
-                // Every 8-bit integer is exact in float16.
-                half_rounded_root(f16::from_f32(f32::from(x.wrapping_add(y))))
-            }
-        }
-    )*};
-    (float32: $($int:ty),*) => {$(
-        impl SquareSum for $int {
-            #[inline(always)]
-            fn rounded_root(x: $int, y: $int) -> i64 {
-                f32_to_i64(f32::from(x.wrapping_add(y)).sqrt().round_ties_even())
-            }
-        }
-    )*};
-    (float64: $($int:ty),*) => {$(
-        impl SquareSum for $int {
-            #[inline(always)]
-            fn rounded_root(x: $int, y: $int) -> i64 {
-                // `as f64` rounds to nearest even, like C's integer to double conversion.
-                f64_to_i64((x.wrapping_add(y) as f64).sqrt().round_ties_even())
-            }
-        }
-    )*};
-}
-integer_square_sum!(float16: i8, u8);
-integer_square_sum!(float32: i16, u16);
-integer_square_sum!(float64: i32, u32, i64, u64);
-
-/// The part of the sum contributed by one `a_sq` value against all of `b_sq`.
-#[inline]
-fn row_sum<T: SquareSum>(x: T, b_sq: &[T]) -> i64 {
-    b_sq.iter().fold(0i64, |total, &y| {
-        let value = T::rounded_root(x, y);
-        total.wrapping_add(if value > COUNTED_ABOVE { value } else { 0 })
-    })
-}
-
 /// The talk's `do_something` from the squares of its inputs: the int64 sum (wrapping on
-/// overflow, like NumPy) of every rounded root above [`COUNTED_ABOVE`], over all pairs.
+/// overflow, like NumPy) of every rounded root above
+/// [`COUNTED_ABOVE`](crate::square_sum::COUNTED_ABOVE), over all pairs.
 ///
 /// Parallel over blocks of rows inside a rayon pool (see the crate docs); the wrapping sum is
 /// associative, so the result does not depend on the split. `isa` picks the vector kernels of
 /// float32/float64 (unavailable ones fall back to the best available; all are bit-identical).
-pub fn sum_rounded_roots<T: SquareSum>(
+pub fn sum_rounded_roots<T: BlockSum>(
     a_sq: &[T],
     b_sq: &[T],
     isa: Isa,
@@ -149,11 +52,12 @@ pub fn sum_rounded_roots<T: SquareSum>(
 mod tests {
     use super::*;
     use crate::simd_row_sum::best_isa;
+    use half::f16;
     use std::sync::atomic::Ordering;
 
     static NEVER: AtomicBool = AtomicBool::new(false);
 
-    fn sum<T: SquareSum>(a_sq: &[T], b_sq: &[T]) -> i64 {
+    fn sum<T: BlockSum>(a_sq: &[T], b_sq: &[T]) -> i64 {
         let serial = sum_rounded_roots(a_sq, b_sq, Isa::Scalar, &NEVER).unwrap();
         for isa in Isa::ALL {
             assert_eq!(sum_rounded_roots(a_sq, b_sq, isa, &NEVER), Ok(serial));

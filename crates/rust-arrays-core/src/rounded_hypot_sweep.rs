@@ -15,12 +15,13 @@ use std::sync::atomic::AtomicBool;
 
 use rayon::prelude::*;
 
-use crate::rounded_hypot_sum::{sum_rounded_roots, SquareSum, COUNTED_ABOVE};
-use crate::simd_row_sum::Isa;
+use crate::rounded_hypot_sum::sum_rounded_roots;
+use crate::simd_row_sum::{BlockSum, Isa};
+use crate::square_sum::COUNTED_ABOVE;
 use crate::{check, in_rayon_pool, Stopped};
 
 /// A float dtype the sweep works in.
-pub trait SweepFloat: SquareSum + PartialOrd {
+pub trait SweepFloat: BlockSum + PartialOrd {
     fn to_bits_u64(self) -> u64;
     fn from_bits_u64(bits: u64) -> Self;
     fn from_f64(value: f64) -> Self;

@@ -4,8 +4,8 @@
 //!
 //! Per pair `(x, y)`: `s = x + y`, `r = sqrt(s)`, `q = round_ties_even(r)`, all in the input dtype
 //! (no FMA), then NumPy's x86-64 cast of `q` to int64 ([`crate::numpy_cast`]); only values above
-//! [`COUNTED_ABOVE`] count. As `q` is an integer-valued float, "the cast is above 10" means
-//! `10 < q < 2**63`, and then the cast is exact.
+//! [`COUNTED_ABOVE`](crate::square_sum::COUNTED_ABOVE) count. As `q` is an integer-valued float,
+//! "the cast is above 10" means `10 < q < 2**63`, and then the cast is exact.
 //!
 //! The library is built for baseline x86-64, so the vector code lives in `#[target_feature]`
 //! functions that are only entered after [`Isa::is_available`] confirmed the CPU supports them.
@@ -16,7 +16,9 @@
 
 use std::sync::OnceLock;
 
-use crate::rounded_hypot_sum::{SquareSum, COUNTED_ABOVE};
+use half::f16;
+
+use crate::square_sum::{counted_sum, SquareSum};
 
 /// An instruction set the kernels can run on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,7 +97,7 @@ pub fn block_sum_f64(isa: Isa, xs: &[f64], ys: &[f64]) -> i64 {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as above.
         Isa::Avx2 => unsafe { x86::block_sum_f64_avx2(xs, ys) },
-        _ => scalar_block_sum(xs, ys),
+        _ => counted_sum(xs, ys),
     }
 }
 
@@ -108,19 +110,41 @@ pub fn block_sum_f32(isa: Isa, xs: &[f32], ys: &[f32]) -> i64 {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as above.
         Isa::Avx2 => unsafe { x86::block_sum_f32_avx2(xs, ys) },
-        _ => scalar_block_sum(xs, ys),
+        _ => counted_sum(xs, ys),
     }
 }
 
-/// The reference: the wrapping sum of every counted rounded root.
-fn scalar_block_sum<T: SquareSum>(xs: &[T], ys: &[T]) -> i64 {
-    xs.iter().fold(0i64, |total, &x| {
-        ys.iter().fold(total, |total, &y| {
-            let value = T::rounded_root(x, y);
-            total.wrapping_add(if value > COUNTED_ABOVE { value } else { 0 })
-        })
-    })
+/// A dtype whose blocks of pairs can be summed: with the vector kernels of `isa` for float64 and
+/// float32, one pair at a time ([`counted_sum`]) for the others.
+pub trait BlockSum: SquareSum {
+    /// The wrapping sum over all pairs of `rows` and `b_sq` of the values above
+    /// [`COUNTED_ABOVE`](crate::square_sum::COUNTED_ABOVE).crate::square_sum::COUNTED_ABOVE).
+    fn block_sum(_isa: Isa, rows: &[Self], b_sq: &[Self]) -> i64 {
+        counted_sum(rows, b_sq)
+    }
 }
+
+impl BlockSum for f64 {
+    fn block_sum(isa: Isa, rows: &[f64], b_sq: &[f64]) -> i64 {
+        block_sum_f64(isa, rows, b_sq)
+    }
+}
+
+impl BlockSum for f32 {
+    fn block_sum(isa: Isa, rows: &[f32], b_sq: &[f32]) -> i64 {
+        block_sum_f32(isa, rows, b_sq)
+    }
+}
+
+impl BlockSum for f16 {}
+impl BlockSum for i8 {}
+impl BlockSum for u8 {}
+impl BlockSum for i16 {}
+impl BlockSum for u16 {}
+impl BlockSum for i32 {}
+impl BlockSum for u32 {}
+impl BlockSum for i64 {}
+impl BlockSum for u64 {}
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
@@ -131,14 +155,13 @@ mod x86 {
 
     use std::arch::x86_64::*;
 
-    use super::scalar_block_sum;
-    use crate::rounded_hypot_sum::{SquareSum, COUNTED_ABOVE};
+    use crate::square_sum::{counted_sum, SquareSum, COUNTED_ABOVE};
 
     /// The scalar code for the rare vectors the fast path cannot convert.
     #[cold]
     #[inline(never)]
     fn scalar_fallback<T: SquareSum>(xs: &[T], ys: &[T]) -> i64 {
-        scalar_block_sum(xs, ys)
+        counted_sum(xs, ys)
     }
 
     /// Rows of `xs` per pass over `ys`.
@@ -481,7 +504,7 @@ mod tests {
     }
 
     fn check_f64(xs: &[f64], ys: &[f64]) {
-        let expected = scalar_block_sum(xs, ys);
+        let expected = counted_sum(xs, ys);
         for isa in available() {
             assert_eq!(
                 block_sum_f64(isa, xs, ys),
@@ -492,7 +515,7 @@ mod tests {
     }
 
     fn check_f32(xs: &[f32], ys: &[f32]) {
-        let expected = scalar_block_sum(xs, ys);
+        let expected = counted_sum(xs, ys);
         for isa in available() {
             assert_eq!(
                 block_sum_f32(isa, xs, ys),
@@ -696,7 +719,7 @@ mod tests {
             .iter()
             .flat_map(|&x| ys.iter().map(move |&y| i128::from(f64::rounded_root(x, y))))
             .sum();
-        let expected = scalar_block_sum(&xs, &ys);
+        let expected = counted_sum(&xs, &ys);
         assert_ne!(i128::from(expected), exact, "the test sum must wrap");
         check_f64(&xs, &ys);
         check_f64(&ys, &xs);

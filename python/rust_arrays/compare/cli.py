@@ -80,7 +80,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--plot", type=Path, metavar="PATH", help="also draw time and memory vs size (.png, .svg)"
     )
     parser.add_argument(
-        "--quick", action="store_true", help="small sizes and budget: a smoke test, under 30 s"
+        "--quick",
+        action="store_true",
+        help="small sizes and budget: a smoke test (about 45 s on 2 cores; a first run, which "
+        "builds the Cython module and compiles Numba's loops, about a minute)",
     )
 
 

@@ -1,0 +1,90 @@
+"""Synthetic inputs for trying, testing and benchmarking rust_arrays without a data file.
+
+:func:`modis_tie_points` makes MODIS tie points (longitude, latitude, satellite zenith angle)
+shaped and typed like those of a MODIS level-1b file, the input of :mod:`rust_arrays.modis`. A
+plausible swath, not real data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["modis_tie_points"]
+
+Array = np.ndarray[Any, Any]
+EARTH_KM = 6371.0
+
+# Tie points per scan (rows x columns) at each coarse resolution, as in MODIS files.
+SCAN_ROWS = {1000: 10, 5000: 2}
+SCAN_WIDTHS = {1000: (1354,), 5000: (271, 270)}
+
+
+def modis_tie_points(
+    scans: int = 10,
+    lon0: float = 20.0,
+    lat0: float = 50.0,
+    heading: float = -12.0,
+    *,
+    coarse_resolution: int = 1000,
+    coarse_scan_width: int | None = None,
+    nans: int = 0,
+    seed: int = 0,
+) -> tuple[Array, Array, Array]:
+    """``(lon1, lat1, satz1)``: float32 tie points of ``scans`` MODIS scans, in degrees.
+
+    The swath follows a great circle from (``lon0``, ``lat0``) along ``heading`` (degrees
+    clockwise from north; the default passes over central Europe), with scan lines across it
+    out to about 1170 km on each side and the satellite zenith angle growing from 0 at nadir
+    to 65 degrees at the edges. ``coarse_resolution`` 1000 gives 10 rows of 1354 columns per
+    scan; 5000 gives 2 rows of ``coarse_scan_width`` (271, the default, or 270) columns.
+    ``nans`` values chosen at random (by ``seed``) in each array are set to NaN.
+
+    >>> lon1, lat1, satz1 = modis_tie_points(2)
+    >>> lon1.shape, lon1.dtype
+    ((20, 1354), dtype('float32'))
+    """
+    if isinstance(scans, bool) or not isinstance(scans, int | np.integer) or scans < 1:
+        raise ValueError(f"modis_tie_points(): scans must be a whole number >= 1, got {scans!r}")
+    if coarse_resolution not in SCAN_ROWS:
+        raise ValueError(
+            f"modis_tie_points(): coarse_resolution must be 1000 or 5000, got {coarse_resolution!r}"
+        )
+    widths = SCAN_WIDTHS[coarse_resolution]
+    cols = widths[0] if coarse_scan_width is None else coarse_scan_width
+    if cols not in widths:
+        raise ValueError(
+            f"modis_tie_points(): coarse_scan_width at {coarse_resolution} m must be one of "
+            f"{widths}, got {coarse_scan_width!r}"
+        )
+    rows = SCAN_ROWS[coarse_resolution]
+    step = coarse_resolution / 1000.0  # km between tie points
+    i = np.arange(scans * rows, dtype=np.float64)[:, None]
+    across = (np.arange(cols)[None, :] - (cols - 1) / 2) * step
+    lat0r, lon0r, h = np.radians(lat0), np.radians(lon0), np.radians(heading)
+
+    def move(lat: Array, lon: Array, bearing: Array, dist: Array) -> tuple[Array, Array]:
+        d = dist / EARTH_KM
+        new_lat = np.arcsin(np.sin(lat) * np.cos(d) + np.cos(lat) * np.sin(d) * np.cos(bearing))
+        new_lon = lon + np.arctan2(
+            np.sin(bearing) * np.sin(d) * np.cos(lat), np.cos(d) - np.sin(lat) * np.sin(new_lat)
+        )
+        return new_lat, new_lon
+
+    lat_c, lon_c = move(lat0r, lon0r, h + 0 * i, i * step)
+    # The track's bearing at each centre point, then perpendicular to it.
+    lat_n, lon_n = move(lat_c, lon_c, h + 0 * i, np.full_like(i, 0.01))
+    bearing = np.arctan2(
+        np.sin(lon_n - lon_c) * np.cos(lat_n),
+        np.cos(lat_c) * np.sin(lat_n) - np.sin(lat_c) * np.cos(lat_n) * np.cos(lon_n - lon_c),
+    )
+    lat, lon = move(lat_c, lon_c, bearing + np.pi / 2, across + 0 * i)
+    lon_deg = (np.degrees(lon) + 180.0) % 360.0 - 180.0
+    satz = np.abs(across) / (cols * step / 2) * 65.0 + 0 * i
+    out = [a.astype(np.float32) for a in (lon_deg, np.degrees(lat), satz)]
+    rng = np.random.default_rng(seed)
+    for array in out:
+        flat = array.reshape(-1)
+        flat[rng.integers(0, flat.size, nans)] = np.nan
+    return out[0], out[1], out[2]
