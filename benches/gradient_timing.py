@@ -119,7 +119,7 @@ def report(title: str, rows: list[Row], baseline: dict[str, str] | None = None) 
 
 
 def scenario(name: str, size: int, chunks: int | None) -> tuple[Any, Any]:
-    from rust_arrays._synthetic_geometries import (
+    from rust_arrays.synthetic import (
         geostationary_disk,
         polar_stereographic_area,
         polar_swath,

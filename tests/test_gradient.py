@@ -247,7 +247,7 @@ def test_block_interpolators_on_float32_and_int_indices_follow_numpy() -> None:
 def cases() -> dict[str, tuple[Any, Any]]:
     from pyresample.geometry import AreaDefinition
 
-    from rust_arrays._synthetic_geometries import (
+    from rust_arrays.synthetic import (
         geostationary_disk,
         polar_stereographic_area,
         polar_swath,
