@@ -229,6 +229,56 @@ pub struct Solution {
     pub dp: f64,
 }
 
+/// What the search reads and derives at one source pixel, kept for the next target pixel: most
+/// consecutive targets start (and many end) at the same source pixel. Reusing the values is
+/// reusing the very same doubles, so no bit changes.
+#[derive(Clone, Copy)]
+struct CachedCell {
+    /// Element index in C order; `usize::MAX` before the first read.
+    k: usize,
+    x: f64,
+    y: f64,
+    xl: f64,
+    xp: f64,
+    yl: f64,
+    yp: f64,
+    /// `yl * xp - yp * xl`.
+    d: f64,
+}
+
+impl CachedCell {
+    const EMPTY: CachedCell = CachedCell {
+        k: usize::MAX,
+        x: 0.0,
+        y: 0.0,
+        xl: 0.0,
+        xp: 0.0,
+        yl: 0.0,
+        yp: 0.0,
+        d: 0.0,
+    };
+
+    /// The cell at line `l`, pixel `p` (element `k`), read from `grid` unless it is this one.
+    #[inline(always)]
+    fn at<G: SourceGrid>(&mut self, grid: &G, l: usize, p: usize, k: usize) -> &CachedCell {
+        if self.k != k {
+            let (x, y) = grid.xy(k);
+            let [xl, xp, yl, yp] = grid.gradients(l, p, k);
+            *self = CachedCell {
+                k,
+                x,
+                y,
+                xl,
+                xp,
+                yl,
+                yp,
+                d: yl * xp - yp * xl,
+            };
+        }
+        self
+    }
+}
+
 /// Searches the source position of the target point `(tx, ty)` from `state`, which it updates
 /// as upstream does; `None` when the search does not converge in 5 steps or ends outside the
 /// source.
@@ -238,6 +288,7 @@ fn search_pixel<G: SourceGrid>(
     limits: Limits,
     (tx, ty): (f64, f64),
     state: &mut SearchState,
+    cache: &mut CachedCell,
 ) -> Option<Solution> {
     let Limits { lmax, pmax } = limits;
     let pixels = (pmax + 1) as usize;
@@ -251,16 +302,13 @@ fn search_pixel<G: SourceGrid>(
             continue;
         }
         let (l, p) = (l0 as usize, p0 as usize);
-        let k = l * pixels + p;
-        let (x, y) = grid.xy(k);
-        let (dx, dy) = (tx - x, ty - y);
-        let [xl, xp, yl, yp] = grid.gradients(l, p, k);
-        let d = yl * xp - yp * xl;
-        if d == 0.0 {
+        let cell = cache.at(grid, l, p, l * pixels + p);
+        if cell.d == 0.0 {
             continue;
         }
-        let dl = (xp * dy - yp * dx) / d;
-        let dp = (yl * dx - xl * dy) / d;
+        let (dx, dy) = (tx - cell.x, ty - cell.y);
+        let dl = (cell.xp * dy - cell.yp * dx) / cell.d;
+        let dp = (cell.yl * dx - cell.xl * dy) / cell.d;
         if dp.abs() < 1.0 && dl.abs() < 1.0 {
             *state = SearchState {
                 l0,
@@ -327,6 +375,7 @@ pub fn search_rows<G: SourceGrid>(
 ) -> Result<(), Stopped> {
     debug_assert_eq!(Limits::of(grid.dim()), Ok(limits));
     let cols = targets.dim().1;
+    let mut cache = CachedCell::EMPTY;
     for i in rows {
         check(stop)?;
         let row = i * cols..(i + 1) * cols;
@@ -337,7 +386,7 @@ pub fn search_rows<G: SourceGrid>(
             let found = if tx.is_infinite() {
                 None
             } else {
-                search_pixel(grid, limits, (tx, row_y[j]), state)
+                search_pixel(grid, limits, (tx, row_y[j]), state, &mut cache)
             };
             visit(i, j, found);
         }
