@@ -97,12 +97,13 @@ fn rint(x: f64) -> f64 {
 }
 
 /// The source cell of one target pixel: the C-order offsets of its four corners in a channel
-/// (line start/end x pixel start/end) and the weights along lines and pixels.
+/// (line start/end x pixel start/end) and their weights, NumPy's whole-array products
+/// `(1 - wl) * (1 - wp)`, `(1 - wl) * wp`, `wl * (1 - wp)`, `wl * wp` in the data's type
+/// (computed once per pixel, as NumPy computes them once per array, whatever the channels).
 #[derive(Clone, Copy, Default)]
 struct Cell<T> {
     corners: [usize; 4],
-    w_l: T,
-    w_p: T,
+    weights: [T; 4],
 }
 
 /// `l_start` (the clipped index's integral part), `l_end = clip(l_start + 1, 1, n - 1)` (an
@@ -135,6 +136,7 @@ fn locate<T: GeoFloat>(
         Method::Bilinear => {
             let (l_start, l_end, w_l) = cell_axis(y, lines);
             let (p_start, p_end, w_p) = cell_axis(x, pixels);
+            let (w_l, w_p, one) = (T::narrow(w_l), T::narrow(w_p), T::narrow(1.0));
             Some(Cell {
                 corners: [
                     l_start * pixels + p_start,
@@ -142,8 +144,12 @@ fn locate<T: GeoFloat>(
                     l_end * pixels + p_start,
                     l_end * pixels + p_end,
                 ],
-                w_l: T::narrow(w_l),
-                w_p: T::narrow(w_p),
+                weights: [
+                    (one - w_l) * (one - w_p),
+                    (one - w_l) * w_p,
+                    w_l * (one - w_p),
+                    w_l * w_p,
+                ],
             })
         }
         Method::Nearest => {
@@ -152,24 +158,19 @@ fn locate<T: GeoFloat>(
             let p = whole_part(clipped(rint(x), (pixels - 1) as f64));
             Some(Cell {
                 corners: [l * pixels + p; 4],
-                w_l: T::narrow(0.0),
-                w_p: T::narrow(0.0),
+                weights: [T::narrow(0.0); 4],
             })
         }
     }
 }
 
 /// NumPy's `((1 - wl) * (1 - wp) * d00 + (1 - wl) * wp * d01 + wl * (1 - wp) * d10 + wl * wp *
-/// d11)`, every step in `T`.
+/// d11)`, every step in `T`, left to right.
 #[inline(always)]
 fn bilinear<T: GeoFloat>(cell: &Cell<T>, channel: &[T]) -> T {
-    let one = T::narrow(1.0);
-    let (w_l, w_p) = (cell.w_l, cell.w_p);
+    let [w00, w01, w10, w11] = cell.weights;
     let [c00, c01, c10, c11] = cell.corners;
-    (one - w_l) * (one - w_p) * channel[c00]
-        + (one - w_l) * w_p * channel[c01]
-        + w_l * (one - w_p) * channel[c10]
-        + w_l * w_p * channel[c11]
+    w00 * channel[c00] + w01 * channel[c01] + w10 * channel[c10] + w11 * channel[c11]
 }
 
 /// One target row of every channel: `cells[j]` (None: `fill`) into `out_rows[c][j]`.
