@@ -170,8 +170,7 @@ pub fn gradient_indices<'py>(
     num_threads: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyArray3<f64>>> {
     const NAME: &str = "gradient_indices";
-    // Checked, but one search is serial: more threads would only wait.
-    thread_count(NAME, num_threads)?;
+    let threads = thread_count(NAME, num_threads)?;
     let error = shape_error(NAME);
     let grid = Grid::new(src_x.as_array(), src_y.as_array(), views(&gradients)).map_err(&error)?;
     let targets = Targets::new(dst_x.as_array(), dst_y.as_array()).map_err(&error)?;
@@ -184,7 +183,7 @@ pub fn gradient_indices<'py>(
         let work = (rows * cols) as u128 * 16;
         let outcome = run(
             py,
-            1,
+            threads,
             work,
             |stop| on_grid!(&grid, g => indices_into(g, targets, offset, out_slice, stop)),
         )?;

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rust_arrays import gradient
@@ -63,12 +63,14 @@ HOSTILE = [np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0, 1e300, -1e300, 3e9, -3e9
 
 
 @st.composite
-def search_inputs(draw: st.DrawFn) -> dict[str, Array]:
+def search_inputs(
+    draw: st.DrawFn, max_side: int = 9, target_rows: tuple[int, int] = (0, 7)
+) -> dict[str, Array]:
     """A source grid (a distorted linear grid, some values hostile) and targets in and around
     it (some hostile)."""
-    lines = draw(st.integers(0, 9))
-    pixels = draw(st.integers(0, 9))
-    rows = draw(st.integers(0, 7))
+    lines = draw(st.integers(0, max_side))
+    pixels = draw(st.integers(0, max_side))
+    rows = draw(st.integers(*target_rows))
     cols = draw(st.integers(0, 7))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     scale = draw(st.sampled_from([1.0, 1e-3, 1e5]))
@@ -126,6 +128,16 @@ def test_one_step_search_bit_identical_to_cython(
 def test_one_step_indices_bit_identical_to_cython(arrays: dict[str, Array]) -> None:
     expected = run_cython_search(arrays, None, "")
     assert_same_bits(expected, gradient.one_step_gradient_indices(**arrays))
+
+
+@settings(max_examples=100)
+@given(search_inputs(max_side=40, target_rows=(128, 300)), st.sampled_from([2, 3]))
+def test_split_index_search_bit_identical_to_cython(arrays: dict[str, Array], threads: int) -> None:
+    # Enough target rows for the search to be split across threads (guessed starting states,
+    # checked and searched again where wrong).
+    expected = run_cython_search(arrays, None, "")
+    actual = gradient.one_step_gradient_indices(**arrays, num_threads=threads)
+    assert_same_bits(expected, actual)
 
 
 def test_cython_tests_cases() -> None:

@@ -179,7 +179,9 @@ def one_step_gradient_indices(
 
     Returns a (2, target rows, target columns) float64 array: the fractional source pixel (x)
     and line (y) index of every target pixel, NaN where none is found; bit for bit pyresample's
-    Cython kernel. ``num_threads`` is checked, but one search runs on one thread.
+    Cython kernel. With ``num_threads`` above 1 the target rows are searched in parallel from
+    guessed starting states, and each guess is checked against where the previous rows truly
+    end (re-searching until the two runs meet): the serial search's bits, for any count.
     """
     function = "one_step_gradient_indices"
     src, dst = _search_inputs(function, (src_x, src_y, xl, xp, yl, yp), (dst_x, dst_y))

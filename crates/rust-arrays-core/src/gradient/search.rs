@@ -6,7 +6,7 @@
 //! x86-64 does them (NaN and out-of-range give `INT_MIN`, see [`f64_to_c_int`]), the same bounds
 //! checks and the same state carried from one target pixel to the next.
 
-use std::ops::Range;
+use std::ops::{ControlFlow, Range};
 use std::sync::atomic::AtomicBool;
 
 use ndarray::{ArrayView2, ArrayView3, ArrayViewMut3, Axis};
@@ -14,6 +14,8 @@ use ndarray::{ArrayView2, ArrayView3, ArrayViewMut3, Axis};
 use super::numpy_gradient::{self, along};
 use super::{same_shape, GeoFloat, Method, ShapeError};
 use crate::numpy_cast::f64_to_c_int;
+use rayon::prelude::*;
+
 use crate::{check, in_rayon_pool, Stopped};
 
 /// The source grid the search walks: its coordinates in the target's projection and their
@@ -185,6 +187,17 @@ pub struct SearchState {
 }
 
 impl SearchState {
+    /// At source pixel `(l0, p0)`, the last solution at `(last_l0, last_p0)`.
+    #[cfg(test)]
+    pub(super) fn at(l0: i32, p0: i32, last_l0: i32, last_p0: i32) -> Self {
+        SearchState {
+            l0,
+            p0,
+            last_l0,
+            last_p0,
+        }
+    }
+
     /// Upstream's start: the centre of the source, `lmax // 2` with C's division (toward zero).
     pub fn centre(limits: Limits) -> Self {
         let (l0, p0) = (limits.lmax / 2, limits.pmax / 2);
@@ -373,6 +386,32 @@ pub fn search_rows<G: SourceGrid>(
     stop: &AtomicBool,
     mut visit: impl FnMut(usize, usize, Option<Solution>),
 ) -> Result<(), Stopped> {
+    search_rows_until(
+        grid,
+        limits,
+        targets,
+        rows,
+        state,
+        stop,
+        |i, j, found, _| {
+            visit(i, j, found);
+            ControlFlow::Continue(())
+        },
+    )?;
+    Ok(())
+}
+
+/// [`search_rows`], where `visit` also sees the state after each pixel and can end the search
+/// there (`ControlFlow::Break`). `Ok(true)` when every pixel of `rows` was visited.
+pub fn search_rows_until<G: SourceGrid>(
+    grid: &G,
+    limits: Limits,
+    targets: Targets<'_>,
+    rows: Range<usize>,
+    state: &mut SearchState,
+    stop: &AtomicBool,
+    mut visit: impl FnMut(usize, usize, Option<Solution>, &SearchState) -> ControlFlow<()>,
+) -> Result<bool, Stopped> {
     debug_assert_eq!(Limits::of(grid.dim()), Ok(limits));
     let cols = targets.dim().1;
     let mut cache = CachedCell::EMPTY;
@@ -388,22 +427,101 @@ pub fn search_rows<G: SourceGrid>(
             } else {
                 search_pixel(grid, limits, (tx, row_y[j]), state, &mut cache)
             };
-            visit(i, j, found);
+            if visit(i, j, found, state).is_break() {
+                return Ok(false);
+            }
         }
     }
-    Ok(())
+    Ok(true)
+}
+
+/// A guess of the state a search would be in just after target `(tx, ty)`: upstream's steps from
+/// the source's centre, up to 64 of them instead of 5, and the source pixel where they converge
+/// (the centre if they do not). Only a guess, checked before use (see [`indices_into`]).
+fn seed_state<G: SourceGrid>(grid: &G, limits: Limits, (tx, ty): (f64, f64)) -> SearchState {
+    let centre = SearchState::centre(limits);
+    let Limits { lmax, pmax } = limits;
+    let pixels = (pmax + 1) as usize;
+    let (mut l0, mut p0) = (centre.l0, centre.p0);
+    let mut cache = CachedCell::EMPTY;
+    for _ in 0..64 {
+        if !((0..=lmax).contains(&l0) && (0..=pmax).contains(&p0)) {
+            l0 = l0.min(lmax).max(0);
+            p0 = p0.min(pmax).max(0);
+            continue;
+        }
+        let (l, p) = (l0 as usize, p0 as usize);
+        let cell = cache.at(grid, l, p, l * pixels + p);
+        let (dx, dy) = (tx - cell.x, ty - cell.y);
+        let dl = (cell.xp * dy - cell.yp * dx) / cell.d;
+        let dp = (cell.yl * dx - cell.xl * dy) / cell.d;
+        if dp.abs() < 1.0 && dl.abs() < 1.0 {
+            return SearchState {
+                l0,
+                p0,
+                last_l0: l0,
+                last_p0: p0,
+            };
+        }
+        if !(dl.is_finite() && dp.is_finite()) {
+            break;
+        }
+        l0 = f64_to_c_int(f64::from(l0) + dl);
+        p0 = f64_to_c_int(f64::from(p0) + dp);
+    }
+    centre
+}
+
+/// Target rows each thread needs at least before the search is split across threads.
+const MIN_ROWS_PER_SEGMENT: usize = 64;
+/// How many pixels at the start of a speculative segment keep their state for the check.
+const CHECKED_PIXELS: usize = 1 << 14;
+
+/// One thread's share of a split search: its target rows and their outputs, the state it
+/// started from (a guess for all but the first), the state it ended in, and the state after
+/// each of its first pixels.
+struct Segment<'o> {
+    rows: Range<usize>,
+    out_x: &'o mut [f64],
+    out_y: &'o mut [f64],
+    entry: SearchState,
+    exit: SearchState,
+    after: Vec<SearchState>,
 }
 
 /// Upstream's `indices_xy`: `out[0]` the source pixel (x) index `dp + p0`, `out[1]` the line
 /// (y) index `dl + l0`, NaN where nothing is found. With `offset = Some((x0, y0))`, `x0` and
 /// `y0` are then added (what `gradient_resampler_indices` does for a block: `+= start`).
 /// `out` is the (2, rows, columns) array in C order.
+///
+/// Inside a rayon pool of several threads, the target rows are split into one segment per
+/// thread, searched at the same time, each but the first from a guessed state. The search is
+/// deterministic: the state after a pixel and the pixel's inputs decide everything after it.
+/// So, in order, each segment whose guess was not the state the previous one truly ended in is
+/// searched again from that state, pixel by pixel, until the state after a pixel equals the
+/// guessed run's state after the same pixel: from there on, the guessed run's outputs are the
+/// true ones (they usually meet within a few pixels; if they never do, the whole segment is
+/// searched again). The outputs are the serial search's, bit for bit, for any thread count.
 pub fn indices_into<G: SourceGrid>(
     grid: &G,
     targets: Targets<'_>,
     offset: Option<(f64, f64)>,
     out: &mut [f64],
     stop: &AtomicBool,
+) -> Result<Result<(), ShapeError>, Stopped> {
+    let seed = |limits: Limits, target: (f64, f64)| seed_state(grid, limits, target);
+    indices_with_guesses(grid, targets, offset, out, stop, &seed)
+}
+
+/// [`indices_into`] with the guess of each segment's starting state from `seed(limits, its
+/// first target)` (tests pass bad guesses: the result must not change).
+pub(super) fn indices_with_guesses<G: SourceGrid>(
+    grid: &G,
+    targets: Targets<'_>,
+    offset: Option<(f64, f64)>,
+    out: &mut [f64],
+    stop: &AtomicBool,
+    seed: &(dyn Fn(Limits, (f64, f64)) -> SearchState + Sync),
 ) -> Result<Result<(), ShapeError>, Stopped> {
     let (rows, cols) = targets.dim();
     let (out_x, out_y) = out.split_at_mut(rows * cols);
@@ -412,25 +530,118 @@ pub fn indices_into<G: SourceGrid>(
         Ok(limits) => limits,
         Err(err) => return Ok(Err(err)),
     };
-    let mut state = SearchState::centre(limits);
-    let shift = |value: f64, by: f64| if offset.is_some() { value + by } else { value };
-    let (x0, y0) = offset.unwrap_or((0.0, 0.0));
-    search_rows(
-        grid,
-        limits,
-        targets,
-        0..rows,
-        &mut state,
-        stop,
-        |i, j, found| {
+    if rows * cols == 0 {
+        return Ok(Ok(()));
+    }
+    let threads = if in_rayon_pool() {
+        rayon::current_num_threads()
+    } else {
+        1
+    };
+    let count = threads.min(rows / MIN_ROWS_PER_SEGMENT).max(1);
+    let per = rows.div_ceil(count).max(1);
+    let mut segments: Vec<Segment<'_>> = out_x
+        .chunks_mut(per * cols)
+        .zip(out_y.chunks_mut(per * cols))
+        .enumerate()
+        .map(|(s, (out_x, out_y))| Segment {
+            rows: s * per..(s * per + per).min(rows),
+            out_x,
+            out_y,
+            entry: SearchState::centre(limits),
+            exit: SearchState::centre(limits),
+            after: Vec::new(),
+        })
+        .collect();
+    let store =
+        |segment_x: &mut [f64], segment_y: &mut [f64], k: usize, found: Option<Solution>| {
             let (x, y) = match found {
                 Some(s) => (s.dp + f64::from(s.p0), s.dl + f64::from(s.l0)),
                 None => (f64::NAN, f64::NAN),
             };
-            out_x[i * cols + j] = shift(x, x0);
-            out_y[i * cols + j] = shift(y, y0);
-        },
-    )?;
+            let (x, y) = match offset {
+                Some((x0, y0)) => (x + x0, y + y0),
+                None => (x, y),
+            };
+            segment_x[k] = x;
+            segment_y[k] = y;
+        };
+    let guess = |segment: &mut Segment<'_>, first: bool| -> Result<(), Stopped> {
+        let Segment {
+            rows: segment_rows,
+            out_x,
+            out_y,
+            entry,
+            exit,
+            after,
+        } = segment;
+        let start = segment_rows.start;
+        if !first && cols > 0 {
+            let k = start * cols + column(start, 0, cols);
+            *entry = seed(limits, (targets.x.values[k], targets.y.values[k]));
+        }
+        let mut state = *entry;
+        let keep = if first { 0 } else { CHECKED_PIXELS };
+        search_rows_until(
+            grid,
+            limits,
+            targets,
+            segment_rows.clone(),
+            &mut state,
+            stop,
+            |i, j, found, now| {
+                store(out_x, out_y, (i - start) * cols + j, found);
+                if after.len() < keep {
+                    after.push(*now);
+                }
+                ControlFlow::Continue(())
+            },
+        )?;
+        *exit = state;
+        Ok(())
+    };
+    if segments.len() == 1 {
+        guess(&mut segments[0], true)?;
+        return Ok(Ok(()));
+    }
+    segments
+        .par_iter_mut()
+        .enumerate()
+        .try_for_each(|(s, segment)| guess(segment, s == 0))?;
+    let mut entry = segments[0].exit;
+    for segment in &mut segments[1..] {
+        if segment.entry == entry {
+            entry = segment.exit;
+            continue;
+        }
+        let start = segment.rows.start;
+        let (mut state, mut k) = (entry, 0);
+        let Segment {
+            out_x,
+            out_y,
+            after,
+            ..
+        } = segment;
+        let completed = search_rows_until(
+            grid,
+            limits,
+            targets,
+            segment.rows.clone(),
+            &mut state,
+            stop,
+            |i, j, found, now| {
+                store(out_x, out_y, (i - start) * cols + j, found);
+                let met = after.get(k) == Some(now);
+                k += 1;
+                if met {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            },
+        )?;
+        entry = if completed { state } else { segment.exit };
+    }
     Ok(Ok(()))
 }
 

@@ -4,7 +4,10 @@ use ndarray::{s, Array2, Array3, ArrayView2};
 
 use super::block_interpolation::{block_interpolate, BlockIndices};
 use super::numpy_gradient::gradient_2d;
-use super::search::{indices_into, search_into, DerivedGradients, GivenGradients, Targets};
+use super::search::{
+    indices_into, indices_with_guesses, search_into, DerivedGradients, GivenGradients, Limits,
+    SearchState, Targets,
+};
 use super::Method;
 
 /// The coordinates of upstream's Cython tests: x = pixel, y = line on a 10 x 10 grid.
@@ -220,4 +223,139 @@ fn block_interpolation_follows_numpy_steps() {
     .unwrap()
     .unwrap();
     assert_eq!(nearest[[1, 0, 0]], 100.0 + 20.0 + 2.0);
+}
+
+/// A distorted grid (smooth, 1.1 x 0.9 pixels turned by 0.3 rad) whose gradients vanish
+/// (d == 0, the search stays put) in its top left corner, and targets across it and beyond,
+/// with NaN, inf and far values here and there.
+fn split_search_case(
+    n: usize,
+    rows: usize,
+    cols: usize,
+) -> (Array2<f64>, Array2<f64>, Array2<f64>, Array2<f64>) {
+    let (c, s) = (0.3f64.cos(), 0.3f64.sin());
+    let flat = |l: usize, p: usize| l < n / 5 && p < n / 5;
+    let x = Array2::from_shape_fn((n, n), |(l, p)| {
+        if flat(l, p) {
+            0.0
+        } else {
+            1.1 * (c * p as f64 - s * l as f64) + 0.02 * (l as f64 * 0.3).sin()
+        }
+    });
+    let y = Array2::from_shape_fn((n, n), |(l, p)| {
+        if flat(l, p) {
+            0.0
+        } else {
+            0.9 * (s * p as f64 + c * l as f64) + 0.02 * (p as f64 * 0.2).cos()
+        }
+    });
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut unit = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let span = n as f64;
+    let mut tx = Array2::from_shape_fn((rows, cols), |(i, j)| {
+        (j as f64 / cols as f64) * span * 1.2 - 0.1 * span + (i as f64 * 0.01)
+    });
+    let mut ty = Array2::from_shape_fn((rows, cols), |(i, j)| {
+        (i as f64 / rows as f64) * span * 1.2 - 0.1 * span + (j as f64 * 0.01)
+    });
+    for _ in 0..(rows * cols / 50) {
+        let (i, j) = (
+            (unit() * rows as f64) as usize,
+            (unit() * cols as f64) as usize,
+        );
+        let value = [f64::NAN, f64::INFINITY, 1e300, -3e9][(unit() * 4.0) as usize % 4];
+        if unit() < 0.5 {
+            tx[[i, j]] = value;
+        } else {
+            ty[[i, j]] = value;
+        }
+    }
+    (x, y, tx, ty)
+}
+
+#[test]
+fn split_search_gives_the_serial_bits_whatever_the_guesses() {
+    let stop = AtomicBool::new(false);
+    // Wide target pixels (several source pixels each) move the state at every pixel.
+    for (n, rows, cols) in [
+        (60, 300, 70),
+        (40, 257, 33),
+        (80, 130, 1),
+        (30, 640, 12),
+        (90, 200, 9),
+    ] {
+        let (x, y, tx, ty) = split_search_case(n, rows, cols);
+        let grid = DerivedGradients::new(x.view(), y.view()).unwrap();
+        let targets = Targets::new(tx.view(), ty.view()).unwrap();
+        let mut serial = Array3::zeros((2, rows, cols));
+        indices_into(
+            &grid,
+            targets,
+            Some((3.0, -2.0)),
+            serial.as_slice_mut().unwrap(),
+            &stop,
+        )
+        .unwrap()
+        .unwrap();
+        assert!(serial.iter().any(|v| v.is_nan()) && serial.iter().any(|v| !v.is_nan()));
+        // Good guesses, the centre, a far corner, a pixel in the flat corner (the search stays
+        // stuck there and never meets the true run: whole segments are searched again), and
+        // an out-of-range state.
+        // The centre, a far corner, a pixel in the flat corner (the guessed run stays stuck
+        // there and never meets the true one: whole segments are searched again), and a state
+        // out of range.
+        let guesses: [&(dyn Fn(Limits, (f64, f64)) -> SearchState + Sync); 4] = [
+            &|limits, _| SearchState::centre(limits),
+            &|limits, _| SearchState::at(limits.lmax, limits.pmax, limits.lmax, 0),
+            &|_, _| SearchState::at(1, 1, 1, 1),
+            &|_, _| SearchState::at(i32::MIN, 7, 3, -1),
+        ];
+        for threads in [2, 3, 4] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let mut split = Array3::zeros((2, rows, cols));
+            pool.install(|| {
+                indices_into(
+                    &grid,
+                    targets,
+                    Some((3.0, -2.0)),
+                    split.as_slice_mut().unwrap(),
+                    &stop,
+                )
+            })
+            .unwrap()
+            .unwrap();
+            assert!(serial
+                .iter()
+                .zip(&split)
+                .all(|(a, b)| a.to_bits() == b.to_bits()));
+            for guess in guesses {
+                let mut split = Array3::zeros((2, rows, cols));
+                pool.install(|| {
+                    indices_with_guesses(
+                        &grid,
+                        targets,
+                        Some((3.0, -2.0)),
+                        split.as_slice_mut().unwrap(),
+                        &stop,
+                        guess,
+                    )
+                })
+                .unwrap()
+                .unwrap();
+                let same = serial
+                    .iter()
+                    .zip(&split)
+                    .all(|(a, b)| a.to_bits() == b.to_bits());
+                assert!(same, "{n} {rows}x{cols}, {threads} threads");
+            }
+        }
+    }
 }
