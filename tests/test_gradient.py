@@ -132,12 +132,17 @@ def test_one_step_indices_bit_identical_to_cython(arrays: dict[str, Array]) -> N
 
 @settings(max_examples=100)
 @given(search_inputs(max_side=40, target_rows=(128, 300)), st.sampled_from([2, 3]))
-def test_split_index_search_bit_identical_to_cython(arrays: dict[str, Array], threads: int) -> None:
+def test_split_search_bit_identical_to_cython(arrays: dict[str, Array], threads: int) -> None:
     # Enough target rows for the search to be split across threads (guessed starting states,
     # checked and searched again where wrong).
     expected = run_cython_search(arrays, None, "")
     actual = gradient.one_step_gradient_indices(**arrays, num_threads=threads)
     assert_same_bits(expected, actual)
+    data = np.random.default_rng(5).standard_normal((2, *arrays["src_x"].shape)) * 9
+    for method, ours in (("bilinear", "bilinear"), ("nn", "nearest")):
+        expected = run_cython_search(arrays, data, method)
+        actual = gradient.one_step_gradient_search(data, **arrays, method=ours, num_threads=threads)
+        assert_same_bits(expected, actual)
 
 
 def test_cython_tests_cases() -> None:

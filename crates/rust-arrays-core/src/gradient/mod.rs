@@ -17,6 +17,7 @@
 pub mod block_interpolation;
 pub mod numpy_gradient;
 pub mod search;
+pub mod split;
 
 #[cfg(test)]
 mod tests;

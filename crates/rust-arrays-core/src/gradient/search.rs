@@ -12,11 +12,10 @@ use std::sync::atomic::AtomicBool;
 use ndarray::{ArrayView2, ArrayView3, ArrayViewMut3, Axis};
 
 use super::numpy_gradient::{self, along};
+use super::split::{seed_state, segment_rows, split_search};
 use super::{same_shape, GeoFloat, Method, ShapeError};
 use crate::numpy_cast::f64_to_c_int;
-use rayon::prelude::*;
-
-use crate::{check, in_rayon_pool, Stopped};
+use crate::{check, Stopped};
 
 /// The source grid the search walks: its coordinates in the target's projection and their
 /// gradients along lines and pixels.
@@ -180,16 +179,16 @@ impl SourceGrid for DerivedGradients<'_> {
 /// `last_p0` (C ints).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SearchState {
-    l0: i32,
-    p0: i32,
-    last_l0: i32,
-    last_p0: i32,
+    pub(super) l0: i32,
+    pub(super) p0: i32,
+    pub(super) last_l0: i32,
+    pub(super) last_p0: i32,
 }
 
 impl SearchState {
     /// At source pixel `(l0, p0)`, the last solution at `(last_l0, last_p0)`.
     #[cfg(test)]
-    pub(super) fn at(l0: i32, p0: i32, last_l0: i32, last_p0: i32) -> Self {
+    pub(crate) fn at(l0: i32, p0: i32, last_l0: i32, last_p0: i32) -> Self {
         SearchState {
             l0,
             p0,
@@ -246,21 +245,21 @@ pub struct Solution {
 /// consecutive targets start (and many end) at the same source pixel. Reusing the values is
 /// reusing the very same doubles, so no bit changes.
 #[derive(Clone, Copy)]
-struct CachedCell {
+pub(super) struct CachedCell {
     /// Element index in C order; `usize::MAX` before the first read.
-    k: usize,
-    x: f64,
-    y: f64,
-    xl: f64,
-    xp: f64,
-    yl: f64,
-    yp: f64,
+    pub(super) k: usize,
+    pub(super) x: f64,
+    pub(super) y: f64,
+    pub(super) xl: f64,
+    pub(super) xp: f64,
+    pub(super) yl: f64,
+    pub(super) yp: f64,
     /// `yl * xp - yp * xl`.
-    d: f64,
+    pub(super) d: f64,
 }
 
 impl CachedCell {
-    const EMPTY: CachedCell = CachedCell {
+    pub(super) const EMPTY: CachedCell = CachedCell {
         k: usize::MAX,
         x: 0.0,
         y: 0.0,
@@ -273,7 +272,13 @@ impl CachedCell {
 
     /// The cell at line `l`, pixel `p` (element `k`), read from `grid` unless it is this one.
     #[inline(always)]
-    fn at<G: SourceGrid>(&mut self, grid: &G, l: usize, p: usize, k: usize) -> &CachedCell {
+    pub(super) fn at<G: SourceGrid>(
+        &mut self,
+        grid: &G,
+        l: usize,
+        p: usize,
+        k: usize,
+    ) -> &CachedCell {
         if self.k != k {
             let (x, y) = grid.xy(k);
             let [xl, xp, yl, yp] = grid.gradients(l, p, k);
@@ -360,12 +365,17 @@ impl<'a> Targets<'a> {
     pub fn dim(&self) -> (usize, usize) {
         self.x.dim
     }
+
+    /// The target coordinates `(x, y)` of element `k` in C order.
+    pub(super) fn at(&self, k: usize) -> (f64, f64) {
+        (self.x.at(k), self.y.at(k))
+    }
 }
 
 /// The column of the `k`-th pixel visited in target row `i`: even rows run left to right, odd
 /// rows right to left.
 #[inline(always)]
-fn column(i: usize, k: usize, cols: usize) -> usize {
+pub(super) fn column(i: usize, k: usize, cols: usize) -> usize {
     if i.is_multiple_of(2) {
         k
     } else {
@@ -435,73 +445,11 @@ pub fn search_rows_until<G: SourceGrid>(
     Ok(true)
 }
 
-/// A guess of the state a search would be in just after target `(tx, ty)`: upstream's steps from
-/// the source's centre, up to 64 of them instead of 5, and the source pixel where they converge
-/// (the centre if they do not). Only a guess, checked before use (see [`indices_into`]).
-fn seed_state<G: SourceGrid>(grid: &G, limits: Limits, (tx, ty): (f64, f64)) -> SearchState {
-    let centre = SearchState::centre(limits);
-    let Limits { lmax, pmax } = limits;
-    let pixels = (pmax + 1) as usize;
-    let (mut l0, mut p0) = (centre.l0, centre.p0);
-    let mut cache = CachedCell::EMPTY;
-    for _ in 0..64 {
-        if !((0..=lmax).contains(&l0) && (0..=pmax).contains(&p0)) {
-            l0 = l0.min(lmax).max(0);
-            p0 = p0.min(pmax).max(0);
-            continue;
-        }
-        let (l, p) = (l0 as usize, p0 as usize);
-        let cell = cache.at(grid, l, p, l * pixels + p);
-        let (dx, dy) = (tx - cell.x, ty - cell.y);
-        let dl = (cell.xp * dy - cell.yp * dx) / cell.d;
-        let dp = (cell.yl * dx - cell.xl * dy) / cell.d;
-        if dp.abs() < 1.0 && dl.abs() < 1.0 {
-            return SearchState {
-                l0,
-                p0,
-                last_l0: l0,
-                last_p0: p0,
-            };
-        }
-        if !(dl.is_finite() && dp.is_finite()) {
-            break;
-        }
-        l0 = f64_to_c_int(f64::from(l0) + dl);
-        p0 = f64_to_c_int(f64::from(p0) + dp);
-    }
-    centre
-}
-
-/// Target rows each thread needs at least before the search is split across threads.
-const MIN_ROWS_PER_SEGMENT: usize = 64;
-/// How many pixels at the start of a speculative segment keep their state for the check.
-const CHECKED_PIXELS: usize = 1 << 14;
-
-/// One thread's share of a split search: its target rows and their outputs, the state it
-/// started from (a guess for all but the first), the state it ended in, and the state after
-/// each of its first pixels.
-struct Segment<'o> {
-    rows: Range<usize>,
-    out_x: &'o mut [f64],
-    out_y: &'o mut [f64],
-    entry: SearchState,
-    exit: SearchState,
-    after: Vec<SearchState>,
-}
-
 /// Upstream's `indices_xy`: `out[0]` the source pixel (x) index `dp + p0`, `out[1]` the line
 /// (y) index `dl + l0`, NaN where nothing is found. With `offset = Some((x0, y0))`, `x0` and
 /// `y0` are then added (what `gradient_resampler_indices` does for a block: `+= start`).
-/// `out` is the (2, rows, columns) array in C order.
-///
-/// Inside a rayon pool of several threads, the target rows are split into one segment per
-/// thread, searched at the same time, each but the first from a guessed state. The search is
-/// deterministic: the state after a pixel and the pixel's inputs decide everything after it.
-/// So, in order, each segment whose guess was not the state the previous one truly ended in is
-/// searched again from that state, pixel by pixel, until the state after a pixel equals the
-/// guessed run's state after the same pixel: from there on, the guessed run's outputs are the
-/// true ones (they usually meet within a few pixels; if they never do, the whole segment is
-/// searched again). The outputs are the serial search's, bit for bit, for any thread count.
+/// `out` is the (2, rows, columns) array in C order. Inside a rayon pool of several threads
+/// the search is split across them (see [`split_search`]): the same bits.
 pub fn indices_into<G: SourceGrid>(
     grid: &G,
     targets: Targets<'_>,
@@ -509,19 +457,18 @@ pub fn indices_into<G: SourceGrid>(
     out: &mut [f64],
     stop: &AtomicBool,
 ) -> Result<Result<(), ShapeError>, Stopped> {
-    let seed = |limits: Limits, target: (f64, f64)| seed_state(grid, limits, target);
-    indices_with_guesses(grid, targets, offset, out, stop, &seed)
+    indices_with_guesses(grid, targets, offset, out, stop, &seed_state::<G>)
 }
 
-/// [`indices_into`] with the guess of each segment's starting state from `seed(limits, its
-/// first target)` (tests pass bad guesses: the result must not change).
+/// [`indices_into`] with the segments' guessed starting states from `seed` (tests pass bad
+/// guesses: the result must not change).
 pub(super) fn indices_with_guesses<G: SourceGrid>(
     grid: &G,
     targets: Targets<'_>,
     offset: Option<(f64, f64)>,
     out: &mut [f64],
     stop: &AtomicBool,
-    seed: &(dyn Fn(Limits, (f64, f64)) -> SearchState + Sync),
+    seed: &(impl Fn(&G, Limits, (f64, f64)) -> SearchState + Sync + ?Sized),
 ) -> Result<Result<(), ShapeError>, Stopped> {
     let (rows, cols) = targets.dim();
     let (out_x, out_y) = out.split_at_mut(rows * cols);
@@ -530,118 +477,23 @@ pub(super) fn indices_with_guesses<G: SourceGrid>(
         Ok(limits) => limits,
         Err(err) => return Ok(Err(err)),
     };
-    if rows * cols == 0 {
-        return Ok(Ok(()));
-    }
-    let threads = if in_rayon_pool() {
-        rayon::current_num_threads()
-    } else {
-        1
-    };
-    let count = threads.min(rows / MIN_ROWS_PER_SEGMENT).max(1);
-    let per = rows.div_ceil(count).max(1);
-    let mut segments: Vec<Segment<'_>> = out_x
-        .chunks_mut(per * cols)
-        .zip(out_y.chunks_mut(per * cols))
-        .enumerate()
-        .map(|(s, (out_x, out_y))| Segment {
-            rows: s * per..(s * per + per).min(rows),
-            out_x,
-            out_y,
-            entry: SearchState::centre(limits),
-            exit: SearchState::centre(limits),
-            after: Vec::new(),
-        })
-        .collect();
-    let store =
-        |segment_x: &mut [f64], segment_y: &mut [f64], k: usize, found: Option<Solution>| {
-            let (x, y) = match found {
-                Some(s) => (s.dp + f64::from(s.p0), s.dl + f64::from(s.l0)),
-                None => (f64::NAN, f64::NAN),
-            };
-            let (x, y) = match offset {
-                Some((x0, y0)) => (x + x0, y + y0),
-                None => (x, y),
-            };
-            segment_x[k] = x;
-            segment_y[k] = y;
+    let per = segment_rows(rows) * cols;
+    let outputs = out_x
+        .chunks_mut(per.max(1))
+        .zip(out_y.chunks_mut(per.max(1)));
+    let store = |(out_x, out_y): &mut (&mut [f64], &mut [f64]), r: usize, j: usize, found| {
+        let (x, y) = match found {
+            Some(Solution { l0, p0, dl, dp }) => (dp + f64::from(p0), dl + f64::from(l0)),
+            None => (f64::NAN, f64::NAN),
         };
-    let guess = |segment: &mut Segment<'_>, first: bool| -> Result<(), Stopped> {
-        let Segment {
-            rows: segment_rows,
-            out_x,
-            out_y,
-            entry,
-            exit,
-            after,
-        } = segment;
-        let start = segment_rows.start;
-        if !first && cols > 0 {
-            let k = start * cols + column(start, 0, cols);
-            *entry = seed(limits, (targets.x.values[k], targets.y.values[k]));
-        }
-        let mut state = *entry;
-        let keep = if first { 0 } else { CHECKED_PIXELS };
-        search_rows_until(
-            grid,
-            limits,
-            targets,
-            segment_rows.clone(),
-            &mut state,
-            stop,
-            |i, j, found, now| {
-                store(out_x, out_y, (i - start) * cols + j, found);
-                if after.len() < keep {
-                    after.push(*now);
-                }
-                ControlFlow::Continue(())
-            },
-        )?;
-        *exit = state;
-        Ok(())
+        let (x, y) = match offset {
+            Some((x0, y0)) => (x + x0, y + y0),
+            None => (x, y),
+        };
+        out_x[r * cols + j] = x;
+        out_y[r * cols + j] = y;
     };
-    if segments.len() == 1 {
-        guess(&mut segments[0], true)?;
-        return Ok(Ok(()));
-    }
-    segments
-        .par_iter_mut()
-        .enumerate()
-        .try_for_each(|(s, segment)| guess(segment, s == 0))?;
-    let mut entry = segments[0].exit;
-    for segment in &mut segments[1..] {
-        if segment.entry == entry {
-            entry = segment.exit;
-            continue;
-        }
-        let start = segment.rows.start;
-        let (mut state, mut k) = (entry, 0);
-        let Segment {
-            out_x,
-            out_y,
-            after,
-            ..
-        } = segment;
-        let completed = search_rows_until(
-            grid,
-            limits,
-            targets,
-            segment.rows.clone(),
-            &mut state,
-            stop,
-            |i, j, found, now| {
-                store(out_x, out_y, (i - start) * cols + j, found);
-                let met = after.get(k) == Some(now);
-                k += 1;
-                if met {
-                    ControlFlow::Break(())
-                } else {
-                    ControlFlow::Continue(())
-                }
-            },
-        )?;
-        entry = if completed { state } else { segment.exit };
-    }
+    split_search(grid, limits, targets, outputs.collect(), &store, stop, seed)?;
     Ok(Ok(()))
 }
 
@@ -720,14 +572,10 @@ fn interpolate_pixel<T: GeoFloat>(
     }
 }
 
-/// Target rows handed from the search to the interpolation at a time (two threads).
-const ROWS_PER_HANDOFF: usize = 8;
-
 /// Upstream's `one_step_gradient_search`: `out` (channels, target rows, target columns) gets
 /// `data` (channels, source lines, source pixels) at each target pixel, NaN where nothing is
-/// found. Inside a rayon pool of two or more threads the search runs on this thread and hands
-/// its solutions, a few rows at a time, to the pool for interpolation; elsewhere both run here,
-/// pixel by pixel. The result is the same.
+/// found. Inside a rayon pool of several threads the search, and with it the interpolation, is
+/// split across them (see [`split_search`]): the same bits.
 pub fn search_into<T: GeoFloat, G: SourceGrid>(
     grid: &G,
     data: ArrayView3<'_, T>,
@@ -750,42 +598,13 @@ pub fn search_into<T: GeoFloat, G: SourceGrid>(
         Ok(limits) => limits,
         Err(err) => return Ok(Err(err)),
     };
-    let mut state = SearchState::centre(limits);
-    if !in_rayon_pool() || rayon::current_num_threads() < 2 || channels == 0 {
-        search_rows(
-            grid,
-            limits,
-            targets,
-            0..rows,
-            &mut state,
-            stop,
-            |i, j, found| {
-                interpolate_pixel(&data, found, limits, method, |c, v| out[[c, i, j]] = v);
-            },
-        )?;
-        return Ok(Ok(()));
-    }
-    let data = &data;
-    rayon::scope(|scope| -> Result<(), Stopped> {
-        let blocks = out.axis_chunks_iter_mut(Axis(1), ROWS_PER_HANDOFF);
-        for (b, mut block) in blocks.enumerate() {
-            let first = b * ROWS_PER_HANDOFF;
-            let rows = first..first + block.dim().1;
-            let mut found = Vec::with_capacity(rows.len() * cols);
-            search_rows(grid, limits, targets, rows, &mut state, stop, |_, _, s| {
-                found.push(s)
-            })?;
-            scope.spawn(move |_| {
-                // `found` is in visiting order: odd rows run right to left.
-                for (r, row) in found.chunks_exact(cols.max(1)).enumerate() {
-                    for (k, &s) in row.iter().enumerate() {
-                        let j = column(first + r, k, cols);
-                        interpolate_pixel(data, s, limits, method, |c, v| block[[c, r, j]] = v);
-                    }
-                }
-            });
-        }
-        Ok(())
-    })?;
+    let store = |block: &mut ArrayViewMut3<'_, T>, r: usize, j: usize, found| {
+        interpolate_pixel(&data, found, limits, method, |c, v| block[[c, r, j]] = v);
+    };
+    let outputs = out
+        .axis_chunks_iter_mut(Axis(1), segment_rows(rows))
+        .collect();
+    let seed = seed_state::<G>;
+    split_search(grid, limits, targets, outputs, &store, stop, &seed)?;
     Ok(Ok(()))
 }

@@ -124,18 +124,24 @@ fn empty_and_tiny_sources_give_nan() {
 }
 
 #[test]
-fn search_with_two_threads_gives_the_serial_bits() {
+fn search_on_several_threads_gives_the_serial_bits() {
+    // Enough target rows (300) for the search to be split across 2 and 3 threads.
     let n = 40;
     let x = Array2::from_shape_fn((n, n), |(l, p)| p as f64 * 1.3 + (l as f64 * 0.1).sin());
     let y = Array2::from_shape_fn((n, n), |(l, p)| l as f64 * 0.9 + (p as f64 * 0.07).cos());
-    let tx = Array2::from_shape_fn((37, 29), |(i, j)| j as f64 * 1.7 - 3.0 + i as f64 * 0.01);
-    let ty = Array2::from_shape_fn((37, 29), |(i, j)| i as f64 * 1.1 - 2.0 + j as f64 * 0.02);
+    let (rows, cols) = (300, 29);
+    let tx = Array2::from_shape_fn((rows, cols), |(i, j)| {
+        j as f64 * 1.7 - 3.0 + i as f64 * 0.01
+    });
+    let ty = Array2::from_shape_fn((rows, cols), |(i, j)| {
+        i as f64 * 0.13 - 2.0 + j as f64 * 0.02
+    });
     let data = Array3::from_shape_fn((3, n, n), |(c, l, p)| (c * 1000 + l * 37 + p) as f32 * 0.5);
     let grid = DerivedGradients::new(x.view(), y.view()).unwrap();
     let targets = Targets::new(tx.view(), ty.view()).unwrap();
     let stop = AtomicBool::new(false);
     for method in [Method::Bilinear, Method::Nearest] {
-        let mut serial = Array3::<f32>::zeros((3, 37, 29));
+        let mut serial = Array3::<f32>::zeros((3, rows, cols));
         search_into(
             &grid,
             data.view(),
@@ -147,27 +153,29 @@ fn search_with_two_threads_gives_the_serial_bits() {
         .unwrap()
         .unwrap();
         assert!(serial.iter().any(|v| v.is_nan()) && serial.iter().any(|v| !v.is_nan()));
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
-            .build()
+        for threads in [2, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let mut parallel = Array3::<f32>::zeros((3, rows, cols));
+            pool.install(|| {
+                search_into(
+                    &grid,
+                    data.view(),
+                    targets,
+                    method,
+                    parallel.view_mut(),
+                    &stop,
+                )
+            })
+            .unwrap()
             .unwrap();
-        let mut parallel = Array3::<f32>::zeros((3, 37, 29));
-        pool.install(|| {
-            search_into(
-                &grid,
-                data.view(),
-                targets,
-                method,
-                parallel.view_mut(),
-                &stop,
-            )
-        })
-        .unwrap()
-        .unwrap();
-        assert!(serial
-            .iter()
-            .zip(&parallel)
-            .all(|(a, b)| a.to_bits() == b.to_bits()));
+            assert!(serial
+                .iter()
+                .zip(&parallel)
+                .all(|(a, b)| a.to_bits() == b.to_bits()));
+        }
     }
 }
 
@@ -309,11 +317,12 @@ fn split_search_gives_the_serial_bits_whatever_the_guesses() {
         // The centre, a far corner, a pixel in the flat corner (the guessed run stays stuck
         // there and never meets the true one: whole segments are searched again), and a state
         // out of range.
-        let guesses: [&(dyn Fn(Limits, (f64, f64)) -> SearchState + Sync); 4] = [
-            &|limits, _| SearchState::centre(limits),
-            &|limits, _| SearchState::at(limits.lmax, limits.pmax, limits.lmax, 0),
-            &|_, _| SearchState::at(1, 1, 1, 1),
-            &|_, _| SearchState::at(i32::MIN, 7, 3, -1),
+        type Guess<'g> = dyn Fn(&DerivedGradients<'g>, Limits, (f64, f64)) -> SearchState + Sync;
+        let guesses: [&Guess<'_>; 4] = [
+            &|_, limits, _| SearchState::centre(limits),
+            &|_, limits, _| SearchState::at(limits.lmax, limits.pmax, limits.lmax, 0),
+            &|_, _, _| SearchState::at(1, 1, 1, 1),
+            &|_, _, _| SearchState::at(i32::MIN, 7, 3, -1),
         ];
         for threads in [2, 3, 4] {
             let pool = rayon::ThreadPoolBuilder::new()
