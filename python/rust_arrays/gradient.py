@@ -12,10 +12,11 @@ float64 data, nearest and bilinear:
   :func:`create_gradient_search_resampler` take pyresample geometry definitions (``pip install
   'rust_arrays[pyresample]'``); the kernels need none of it.
 
-Every kernel releases the GIL. One search is serial (each target pixel starts from the previous
-one's solution), so the parallelism is across channels and across blocks: the bilinear and
-nearest interpolations use ``num_threads`` threads, and the lazy resampler runs its blocks on
-dask's workers.
+Every kernel releases the GIL and uses ``num_threads`` threads. Each target pixel's search starts
+from the previous one's solution; on several threads the target rows are searched in parallel
+from guessed starting states, each checked against where the rows before truly end and searched
+again until the two runs meet, so the result is the serial search's bit for bit. The lazy
+resampler runs its blocks on dask's workers.
 
 Differences from pyresample, each on purpose:
 

@@ -10,9 +10,10 @@
 //! - [`block_interpolation`]: the NumPy `block_bilinear_interpolator` / `block_nn_interpolator`
 //!   that turn fractional indices into values (arithmetic in the data's dtype, as NumPy does).
 //!
-//! The search visits target pixels in one fixed order (rows alternately left to right and right
-//! to left) and each pixel starts from the previous one's solution, so one search is serial: the
-//! kernels parallelise the interpolation of its solutions, and independent calls (blocks).
+//! - [`split`]: one search split across threads with the serial search's bits: the search
+//!   visits target pixels in one fixed order (rows alternately left to right and right to left)
+//!   and each pixel starts from the previous one's solution, so the segments after the first
+//!   start from guesses that are checked, and searched again where wrong.
 
 pub mod block_interpolation;
 pub mod numpy_gradient;
