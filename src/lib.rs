@@ -11,6 +11,7 @@ mod modis;
 mod parallel;
 mod primes;
 mod rounded_hypot_sum;
+mod simple_modis;
 
 use pyo3::prelude::*;
 
@@ -28,6 +29,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(masked_hypot::masked_hypot_into, m)?)?;
     m.add_function(wrap_pyfunction!(modis::modis_interpolate, m)?)?;
     m.add_function(wrap_pyfunction!(modis::modis_libm, m)?)?;
+    m.add_function(wrap_pyfunction!(simple_modis::simple_modis_interpolate, m)?)?;
     // Load glibc's vector functions now, while the importing thread is alone: a first load
     // during a parallel call could be cut by a fork and leave the child waiting on it forever.
     modis::load_vector_libm();

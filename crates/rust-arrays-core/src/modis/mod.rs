@@ -50,6 +50,7 @@ macro_rules! dispatch {
 }
 
 mod fine_rows;
+pub mod simple;
 mod tie_points;
 mod vector_libm;
 
@@ -155,8 +156,12 @@ impl Resolution {
 /// Why a geometry or an input cannot be interpolated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ModisError {
-    /// The coarse/fine pair is not one upstream supports.
-    Resolutions { coarse: u32, fine: u32 },
+    /// The coarse/fine pair is not one upstream supports (`supported` lists those that are).
+    Resolutions {
+        coarse: u32,
+        fine: u32,
+        supported: &'static str,
+    },
     /// 5 km tie points must have 270 or 271 columns.
     ScanWidth(usize),
     /// Inputs of the wrong shape.
@@ -166,10 +171,13 @@ pub enum ModisError {
 impl std::fmt::Display for ModisError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Resolutions { coarse, fine } => write!(
+            Self::Resolutions {
+                coarse,
+                fine,
+                supported,
+            } => write!(
                 f,
-                "cannot interpolate from {coarse} m to {fine} m (supported: 1000 to 500 or 250, \
-                 5000 to 1000, 500 or 250)"
+                "cannot interpolate from {coarse} m to {fine} m (supported: {supported})"
             ),
             Self::ScanWidth(width) => write!(
                 f,
@@ -231,7 +239,11 @@ impl<T: GeoFloat> Geometry<T> {
         coarse_scan_width: Option<usize>,
     ) -> Result<Self, ModisError> {
         use Resolution::*;
-        let bad = ModisError::Resolutions { coarse, fine };
+        let bad = ModisError::Resolutions {
+            coarse,
+            fine,
+            supported: "1000 to 500 or 250, 5000 to 1000, 500 or 250",
+        };
         let (c, f) = match (
             Resolution::from_metres(coarse),
             Resolution::from_metres(fine),
@@ -649,13 +661,7 @@ pub fn interpolate<T: GeoFloat>(
     let scan_len = g.fine_rows * g.fine_cols;
     assert_eq!(fine_lon.len(), scans * scan_len);
     assert_eq!(fine_lat.len(), scans * scan_len);
-    if scans == 0 {
-        return Ok(Ok(()));
-    }
-    let one = |buffers: &mut ScanBuffers<T>,
-               (scan, (out_lon, out_lat)): (usize, (&mut [T], &mut [T]))|
-     -> Result<(), Stopped> {
-        check(stop)?;
+    let one = |buffers: &mut ScanBuffers<T>, scan: usize, out_lon: &mut [T], out_lat: &mut [T]| {
         let rows = scan * g.coarse_rows..(scan + 1) * g.coarse_rows;
         let (lon, lat, satz) = (
             lon.slice(s![rows.clone(), ..]),
@@ -672,6 +678,29 @@ pub fn interpolate<T: GeoFloat>(
             out_lat,
             isa,
         );
+    };
+    for_each_scan(scan_len, fine_lon, fine_lat, stop, || g.buffers(), one)?;
+    Ok(Ok(()))
+}
+
+/// Runs `one(buffers, scan, fine_lon, fine_lat)` for every scan, with that scan's `scan_len`
+/// outputs. Inside a rayon pool the scans are shared out across it (one `buffers()` per task),
+/// elsewhere they run serially on the calling thread; each scan's outputs depend on that scan
+/// alone, so the result is the same. `stop` is looked at before each scan.
+pub(crate) fn for_each_scan<T: Send, B>(
+    scan_len: usize,
+    fine_lon: &mut [T],
+    fine_lat: &mut [T],
+    stop: &AtomicBool,
+    buffers: impl Fn() -> B + Sync + Send,
+    one: impl Fn(&mut B, usize, &mut [T], &mut [T]) + Sync + Send,
+) -> Result<(), Stopped> {
+    if fine_lon.is_empty() {
+        return Ok(());
+    }
+    let step = |buffers: &mut B, (scan, (lon, lat)): (usize, (&mut [T], &mut [T]))| {
+        check(stop)?;
+        one(buffers, scan, lon, lat);
         Ok(())
     };
     if in_rayon_pool() {
@@ -679,18 +708,15 @@ pub fn interpolate<T: GeoFloat>(
             .par_chunks_mut(scan_len)
             .zip(fine_lat.par_chunks_mut(scan_len))
             .enumerate()
-            .try_for_each_init(|| g.buffers(), one)?;
+            .try_for_each_init(buffers, step)
     } else {
-        let mut buffers = g.buffers();
-        for item in fine_lon
+        let mut buffers = buffers();
+        fine_lon
             .chunks_mut(scan_len)
             .zip(fine_lat.chunks_mut(scan_len))
             .enumerate()
-        {
-            one(&mut buffers, item)?;
-        }
+            .try_for_each(|item| step(&mut buffers, item))
     }
-    Ok(Ok(()))
 }
 
 #[cfg(test)]
