@@ -30,18 +30,10 @@ fn run_typed<'py, T: GeoFloat + Element>(
     let (lon, lat) = (lon.as_array(), lat.as_array());
     if lat.dim() != lon.dim() {
         return Err(error(&format!(
-            "lon and lat must have one shape, got {:?} and {:?}",
+            "lon_array and lat_array must have one shape, got {:?} and {:?}",
             lon.dim(),
             lat.dim()
         )));
-    }
-    if lon.nrows() == 0 {
-        // No scans: empty outputs of any width (as upstream), once the resolutions are checked.
-        let geometry = Geometry::<T>::new(coarse, fine, 2).map_err(|e| error(&e))?;
-        let shape = (0, lon.ncols() * geometry.factor);
-        return fine_outputs(py, FUNCTION, shape, stacked, |_: &mut [T], _: &mut [T]| {
-            Ok(())
-        });
     }
     let geometry = Geometry::<T>::new(coarse, fine, lon.ncols()).map_err(|e| error(&e))?;
     let scans = geometry

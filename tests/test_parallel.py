@@ -116,7 +116,7 @@ def test_invalid_environment_variable_raises_value_error(
 
 AFTER_FORK = """
     import multiprocessing, numpy as np, rust_arrays
-    from rust_arrays import modis
+    from rust_arrays import modis, simple_modis
     from rust_arrays._synthetic_swath import swath
 
     def work(seed):
@@ -124,6 +124,8 @@ AFTER_FORK = """
         a, b = rng.random(1000) * 100, rng.random(1000) * 100
         lon, lat = modis.modis_1km_to_250m(*swath(2, 10.0 * seed, 45.0, -12.0), num_threads=2)
         fine = int(lon.view(np.uint32).sum()) + int(lat.view(np.uint32).sum())
+        lon, lat = simple_modis.modis_1km_to_500m(lon[:20, :1354], lat[:20, :1354], num_threads=2)
+        fine += int(lon.view(np.uint32).sum()) + int(lat.view(np.uint32).sum())
         return rust_arrays.do_something(a, b) + int(rust_arrays.primes_array(10**5)[-1]) + fine
 
     if __name__ == "__main__":

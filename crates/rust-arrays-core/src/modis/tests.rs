@@ -157,7 +157,7 @@ fn run_with<T: GeoFloat>(
 }
 
 /// Upstream's `xyz2lonlat` (default `low_lat_z=True`, `thr=0.8` rounded to `T`), literally.
-fn xyz_to_lonlat<T: GeoFloat>(xyz: [T; 3]) -> (T, T) {
+pub(super) fn xyz_to_lonlat<T: GeoFloat>(xyz: [T; 3]) -> (T, T) {
     let (x, y, z) = (xyz[0].wide(), xyz[1].wide(), xyz[2].wide());
     let lon = T::narrow(rad2deg((x / (x * x + y * y).sqrt()).acos()) * sign(y));
     let thr = T::narrow(0.8).wide();
@@ -306,14 +306,14 @@ fn hostile_scan<T: GeoFloat>(g: &Geometry<T>, seed: u64) -> (Vec<T>, Vec<T>, Vec
     input
 }
 
-fn bits<T: GeoFloat>(values: &[T]) -> Vec<u64> {
+pub(super) fn bits<T: GeoFloat>(values: &[T]) -> Vec<u64> {
     values.iter().map(|v| v.wide().to_bits()).collect()
 }
 
 /// Positions where two outputs differ, NaNs compared by NaN-ness only: where two different NaNs
 /// (here +NaN and -NaN tie points) meet in one addition, x86 keeps the first operand's, and
 /// LLVM may swap the operands of a commutative operation differently in each build.
-fn differing<T: GeoFloat>(a: &[T], b: &[T]) -> usize {
+pub(super) fn differing<T: GeoFloat>(a: &[T], b: &[T]) -> usize {
     a.iter()
         .zip(b)
         .filter(|(x, y)| {
