@@ -363,8 +363,14 @@ def test_dask_graph_is_lazy_and_checked_eagerly() -> None:
     assert blocks_read == []  # nothing computed while the graph was built
     assert_bit_identical(simple_modis.modis_1km_to_250m(lon, lat), da.compute(*result))
     assert blocks_read
-    # Errors come while the graph is built, not from a task.
-    for partial in ([a[:15] for a in lazy], [xr.DataArray(a[:15], dims=("y", "x")) for a in lazy]):
+    # Errors come while the graph is built, not from a task; on every kind of input.
+    partials = [
+        [a[:15] for a in lazy],
+        [xr.DataArray(a[:15], dims=("y", "x")) for a in lazy],
+        [xr.DataArray(a[:15], dims=("y", "x")) for a in (lon, lat)],
+        [lon[:15], lat[:15]],
+    ]
+    for partial in partials:
         with pytest.raises(ValueError, match="whole scans"):
             simple_modis.modis_1km_to_250m(*partial)
     with pytest.raises(ValueError, match="one shape"):
