@@ -3,10 +3,6 @@ float32 and float64."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import textwrap
 from types import ModuleType
 from typing import Any
 
@@ -15,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from modis_cases import HOSTILE_DEGREES, orbit_segments
 from rust_arrays import _core, _measure, simple_modis
 from rust_arrays._synthetic_swath import swath
 from strategies import views_of
@@ -30,17 +27,9 @@ def lon_lat(scans: int, lon0: float, lat0: float, heading: float, **options: Any
     return lon, lat
 
 
-# Orbit segments: both hemispheres, over each pole (15 scans: 150 km, past the pole), across
-# the antimeridian, with NaN tie points.
-CASES = {
-    "europe": lon_lat(3, 10.0, 45.0, -12.0),
-    "south-pacific": lon_lat(3, -150.0, -35.0, 190.0),
-    "antimeridian": lon_lat(3, 179.7, 5.0, -8.0),
-    "north-pole": lon_lat(15, 60.0, 88.8, 0.0),
-    "south-pole": lon_lat(15, -100.0, -88.9, 180.0),
-    "equator-nans": lon_lat(3, -60.0, -0.2, 10.0, nans=40, seed=1),
-    "antimeridian-pole-nans": lon_lat(15, 179.9, 88.9, 0.0, nans=25, seed=2),
-}
+# The zenith interpolator's orbit segments with half as many scans (3; 15 over the poles, 150
+# km, past them): both hemispheres, across the antimeridian, with NaN tie points.
+CASES = {name: (lon, lat) for name, (lon, lat, _) in orbit_segments(0.5).items()}
 
 
 @pytest.fixture(scope="module")
@@ -141,26 +130,6 @@ def test_random_tie_points_bit_identical(upstream: ModuleType, seed: int) -> Non
             )
 
 
-HOSTILE_DEGREES = [
-    np.nan,
-    -np.nan,
-    np.inf,
-    -np.inf,
-    0.0,
-    -0.0,
-    90.0,
-    -90.0,
-    180.0,
-    -180.0,
-    360.0,
-    89.999,
-    1e30,
-    -1e30,
-    1e-40,  # subnormal in float32
-    5e-324,  # subnormal in float64 (0 in float32)
-]
-
-
 @settings(max_examples=120)
 @given(data=st.data())
 def test_hypothesis_granules_bit_identical_to_geotiepoints(
@@ -177,7 +146,8 @@ def test_hypothesis_granules_bit_identical_to_geotiepoints(
     heading = data.draw(st.floats(0, 360))
     inputs = list(as_dtype(lon_lat(scans, lon0, lat0, heading, cols=cols), dtype))
     width = 32 if dtype == np.float32 else 64
-    values = st.sampled_from(HOSTILE_DEGREES) | st.floats(width=width, allow_nan=False)
+    hostile = [*HOSTILE_DEGREES, 5e-324]  # and the smallest float64 subnormal
+    values = st.sampled_from(hostile) | st.floats(width=width, allow_nan=False)
     for _ in range(data.draw(st.integers(0, 8))):
         array = inputs[data.draw(st.integers(0, 1))]
         row = data.draw(st.integers(0, array.shape[0] - 1))
@@ -379,44 +349,3 @@ def test_dask_graph_is_lazy_and_checked_eagerly() -> None:
         simple_modis.modis_1km_to_250m(lazy[0][:, :1], lazy[1][:, :1])
     with pytest.raises(ValueError, match="from 1000 m to 1000 m"):
         simple_modis.interpolate_geolocation_cartesian(*lazy, 1000, 1000)
-
-
-LIBM_DIGESTS = """
-    import hashlib
-    import numpy as np
-    from rust_arrays import _core
-    from rust_arrays._synthetic_swath import swath
-
-    print(_core.modis_libm())
-    granules = [
-        swath(3, -60.0, -0.2, 10.0, nans=40, seed=1),
-        swath(15, 179.9, 88.9, 0.0, nans=25, seed=2),
-    ]
-    for isa in _core.available_isas():
-        for lon, lat, _ in granules:
-            for dtype in (np.float32, np.float64):
-                for fine in (250, 500):
-                    pair = (lon.astype(dtype), lat.astype(dtype))
-                    out = _core.simple_modis_interpolate(*pair, 1000, fine, isa=isa)
-                    print(hashlib.sha256(out[0].tobytes() + out[1].tobytes()).hexdigest())
-"""
-
-
-def test_vector_libm_and_scalar_libm_give_the_same_bits() -> None:
-    """Every instruction set with glibc's scalar calls only (``RUST_ARRAYS_LIBMVEC=0``, as on a
-    system without libmvec) against the same with the vector calls where available."""
-    runs = {}
-    for variable in ("0", "1"):
-        done = subprocess.run(
-            [sys.executable, "-c", textwrap.dedent(LIBM_DIGESTS)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env={**os.environ, "RUST_ARRAYS_LIBMVEC": variable},
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
-        runs[variable] = done.stdout.splitlines()
-    assert runs["0"][0] == "glibc scalar libm calls (RUST_ARRAYS_LIBMVEC=0)"
-    assert len(runs["0"]) == 1 + 8 * len(_core.available_isas())
-    assert runs["0"][1:] == runs["1"][1:]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -32,10 +33,15 @@ def float_inputs(function: str, names: Sequence[str], values: Sequence[Any]) -> 
     for name, array in zip(names, arrays, strict=True):
         if array.dtype.kind not in "biuf" or (array.dtype.kind == "f" and array.dtype.itemsize > 8):
             raise TypeError(f"{function}(): {name} must hold real numbers, got {array.dtype}")
-        if array.ndim != 2:
-            raise ValueError(f"{function}(): {name} must be 2-D, got {array.ndim} dimensions")
+    _check_2d(function, names, arrays)
     dtype = _common_dtype(arrays)
     return [np.asarray(a, dtype=dtype.newbyteorder("=")) for a in arrays]
+
+
+def _check_2d(function: str, names: Sequence[str], arrays: Sequence[Any]) -> None:
+    for name, array in zip(names, arrays, strict=True):
+        if array.ndim != 2:
+            raise ValueError(f"{function}(): {name} must be 2-D, got {array.ndim} dimensions")
 
 
 def _common_dtype(arrays: Sequence[Any]) -> np.dtype[Any]:
@@ -47,25 +53,27 @@ def _is_dask(value: object) -> bool:
     return hasattr(value, "dask") and hasattr(value, "chunks")
 
 
-def map_scans(
-    function: str,
-    names: Sequence[str],
-    values: Sequence[Any],
-    kernel: Kernel,
-    *,
-    scan_rows: int,
-    factor: int,
-    num_threads: int | None,
-) -> tuple[Any, Any]:
-    """``kernel`` on ``values`` (named ``names`` in errors), whatever their kind: scans of
-    ``scan_rows`` tie point rows become ``factor`` times as many fine rows."""
+@dataclass(frozen=True)
+class ScanKernel:
+    """A kernel of tie point arrays named ``names`` (in errors, as arguments of ``function``):
+    scans of ``scan_rows`` tie point rows become ``factor`` times as many fine rows."""
+
+    function: str
+    names: tuple[str, ...]
+    kernel: Kernel
+    scan_rows: int
+    factor: int
+
+
+def map_scans(spec: ScanKernel, values: Sequence[Any], num_threads: int | None) -> tuple[Any, Any]:
+    """``spec``'s kernel on ``values``, whatever their kind."""
     dims = getattr(values[0], "dims", None)
     raw = [getattr(v, "data", v) if hasattr(v, "dims") else v for v in values]
     if any(_is_dask(value) for value in raw):
-        result = _map_dask(function, names, raw, kernel, scan_rows, factor, num_threads)
+        result = _map_dask(spec, raw, num_threads)
     else:
-        arrays = float_inputs(function, names, raw)
-        result = kernel(*arrays, num_threads=num_threads, stacked=False)
+        arrays = float_inputs(spec.function, spec.names, raw)
+        result = spec.kernel(*arrays, num_threads=num_threads, stacked=False)
     if dims is None:
         return result
     import xarray as xr
@@ -73,28 +81,19 @@ def map_scans(
     return xr.DataArray(result[0], dims=dims), xr.DataArray(result[1], dims=dims)
 
 
-def _map_dask(
-    function: str,
-    names: Sequence[str],
-    values: Sequence[Any],
-    kernel: Kernel,
-    scan_rows: int,
-    factor: int,
-    num_threads: int | None,
-) -> tuple[Any, Any]:
+def _map_dask(spec: ScanKernel, values: Sequence[Any], num_threads: int | None) -> tuple[Any, Any]:
     # dask's own annotations are partial: handled as Any, as in rust_arrays.dask.
     da: Any = importlib.import_module("dask.array")
+    function, names, scan_rows = spec.function, spec.names, spec.scan_rows
     arrays = [da.asarray(value) for value in values]
-    for name, array in zip(names, arrays, strict=True):
-        if array.ndim != 2:
-            raise ValueError(f"{function}(): {name} must be 2-D, got {array.ndim} dimensions")
-        if array.shape != arrays[0].shape:
-            raise ValueError(f"{function}(): {', '.join(names)} must have one shape")
+    _check_2d(function, names, arrays)
+    if any(array.shape != arrays[0].shape for array in arrays):
+        raise ValueError(f"{function}(): {', '.join(names)} must have one shape")
     dtype = _common_dtype(arrays)
     rows, cols = arrays[0].shape
     # Check the arguments now, on empty inputs, not inside a task; it also gives the width.
     empty = [np.zeros((0, cols), dtype)] * len(arrays)
-    fine_cols = kernel(*empty, num_threads=1, stacked=False)[0].shape[1]
+    fine_cols = spec.kernel(*empty, num_threads=1, stacked=False)[0].shape[1]
     if rows % scan_rows:
         raise ValueError(f"{function}(): {rows} rows are not whole scans of {scan_rows} rows")
     row_chunk = max(scan_rows, arrays[0].chunks[0][0] // scan_rows * scan_rows)
@@ -102,23 +101,19 @@ def _map_dask(
     stacked = da.map_blocks(
         _block,
         *arrays,
-        function=function,
-        names=names,
-        kernel=kernel,
+        spec=spec,
         num_threads=1 if num_threads is None else num_threads,
         new_axis=[0],
-        chunks=((2,), tuple(c * factor for c in arrays[0].chunks[0]), (fine_cols,)),
+        chunks=((2,), tuple(c * spec.factor for c in arrays[0].chunks[0]), (fine_cols,)),
         dtype=dtype,
         meta=np.empty((0, 0, 0), dtype),
     )
     return stacked[0], stacked[1]
 
 
-def _block(
-    *blocks: Array, function: str, names: Sequence[str], kernel: Kernel, num_threads: int
-) -> Array:
+def _block(*blocks: Array, spec: ScanKernel, num_threads: int) -> Array:
     """One dask task: the (lon, lat) of a block of whole scans, stacked (written so by Rust, no
     copy)."""
-    arrays = float_inputs(function, names, blocks)
-    result: Array = kernel(*arrays, num_threads=num_threads, stacked=True)
+    arrays = float_inputs(spec.function, spec.names, blocks)
+    result: Array = spec.kernel(*arrays, num_threads=num_threads, stacked=True)
     return result

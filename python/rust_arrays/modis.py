@@ -95,15 +95,10 @@ def interpolate(
     """
     width = None if coarse_scan_width is None else int(coarse_scan_width)
     coarse, fine = int(coarse_resolution), int(fine_resolution)
-    return _scans.map_scans(
-        "interpolate",
-        _NAMES,
-        [lon1, lat1, satz1],
-        _Kernel(coarse, fine, width),
-        scan_rows=10 if coarse == 1000 else 2,
-        factor=coarse // fine if fine > 0 else 1,
-        num_threads=num_threads,
-    )
+    kernel = _Kernel(coarse, fine, width)
+    factor = coarse // fine if fine > 0 else 1
+    spec = _scans.ScanKernel("interpolate", _NAMES, kernel, 10 if coarse == 1000 else 2, factor)
+    return _scans.map_scans(spec, [lon1, lat1, satz1], num_threads)
 
 
 def modis_1km_to_250m(

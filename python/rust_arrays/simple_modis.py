@@ -84,15 +84,9 @@ def interpolate_geolocation_cartesian(
     whole scans, one task per block); DataArrays come back as DataArrays.
     """
     coarse, fine = int(coarse_resolution), int(fine_resolution)
-    return _scans.map_scans(
-        _FUNCTION,
-        _NAMES,
-        [lon_array, lat_array],
-        _Kernel(coarse, fine),
-        scan_rows=_SCAN_ROWS,
-        factor=coarse // fine if fine > 0 else 1,
-        num_threads=num_threads,
-    )
+    factor = coarse // fine if fine > 0 else 1
+    spec = _scans.ScanKernel(_FUNCTION, _NAMES, _Kernel(coarse, fine), _SCAN_ROWS, factor)
+    return _scans.map_scans(spec, [lon_array, lat_array], num_threads)
 
 
 def modis_1km_to_250m(

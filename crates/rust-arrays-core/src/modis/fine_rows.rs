@@ -336,8 +336,7 @@ pub(super) fn lonlat_from_arguments<T: GeoFloat>(
 /// The vector passes compiled for AVX-512 / AVX2 and picked at run time (the library is built
 /// for baseline x86-64). Only IEEE add, sub, mul, div, sqrt, compares and conversions are
 /// involved, so every build gives the same bits.
-#[cfg(target_arch = "x86_64")]
-#[allow(unsafe_code)]
+#[cfg_attr(target_arch = "x86_64", allow(unsafe_code))]
 mod wide {
     use super::{ChunkInput, ChunkWork, GeoFloat, Track};
     use crate::simd_row_sum::Isa;
@@ -348,34 +347,6 @@ mod wide {
         (work: &ChunkWork, lon: &mut [T], lat: &mut [T]) -> ());
     dispatch!(checked_degrees, checked_degrees_avx512, checked_degrees_avx2, <T>,
         (work: &mut ChunkWork, lon: &mut [T], lat: &mut [T]) -> bool);
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-mod wide {
-    use super::{ChunkInput, ChunkWork, GeoFloat, Track};
-    use crate::simd_row_sum::Isa;
-
-    pub(super) fn angle_arguments<T: GeoFloat>(
-        _isa: Isa,
-        track: Track<T>,
-        input: &ChunkInput<'_, T>,
-        work: &mut ChunkWork,
-    ) {
-        super::angle_arguments(track, input, work);
-    }
-
-    pub(super) fn degrees<T: GeoFloat>(_isa: Isa, work: &ChunkWork, lon: &mut [T], lat: &mut [T]) {
-        super::degrees(work, lon, lat);
-    }
-
-    pub(super) fn checked_degrees<T: GeoFloat>(
-        _isa: Isa,
-        work: &mut ChunkWork,
-        lon: &mut [T],
-        lat: &mut [T],
-    ) -> bool {
-        super::checked_degrees(work, lon, lat)
-    }
 }
 
 #[cfg(test)]

@@ -22,7 +22,8 @@ use crate::{check, in_rayon_pool, Stopped};
 
 /// `$name(isa, args..)` runs `super::$name(args..)` compiled for `isa`, which the caller made
 /// sure this CPU has: the AVX-512 and AVX2 builds of plain Rust loops, picked at run time (the
-/// library is built for baseline x86-64). Used inside x86-64-only modules (declared below it).
+/// library is built for baseline x86-64). Used inside the `wide` modules of the passes, which
+/// import `GeoFloat` and `Isa`.
 #[cfg(target_arch = "x86_64")]
 macro_rules! dispatch {
     ($name:ident, $avx512:ident, $avx2:ident, <$t:ident>, ($($arg:ident: $ty:ty),*) -> $ret:ty) => {
@@ -45,6 +46,16 @@ macro_rules! dispatch {
                 Isa::Avx2 => unsafe { $avx2($($arg),*) },
                 Isa::Scalar => super::$name($($arg),*),
             }
+        }
+    };
+}
+
+/// Elsewhere only the portable build exists: `$name(isa, args..)` runs `super::$name(args..)`.
+#[cfg(not(target_arch = "x86_64"))]
+macro_rules! dispatch {
+    ($name:ident, $avx512:ident, $avx2:ident, <$t:ident>, ($($arg:ident: $ty:ty),*) -> $ret:ty) => {
+        pub(super) fn $name<$t: GeoFloat>(_isa: Isa, $($arg: $ty),*) -> $ret {
+            super::$name($($arg),*)
         }
     };
 }
@@ -646,21 +657,10 @@ pub fn interpolate<T: GeoFloat>(
     stop: &AtomicBool,
 ) -> Result<Result<(), ModisError>, Stopped> {
     let g = geometry;
-    if lat.dim() != lon.dim() || satz.dim() != lon.dim() {
-        return Ok(Err(ModisError::Shape(format!(
-            "lon, lat and satz must have one shape, got {:?}, {:?} and {:?}",
-            lon.dim(),
-            lat.dim(),
-            satz.dim()
-        ))));
-    }
-    let scans = match g.scans(lon.nrows(), lon.ncols()) {
+    let scans = match scans_of(&[lon, lat, satz], "lon, lat and satz", |r, c| g.scans(r, c)) {
         Ok(scans) => scans,
         Err(err) => return Ok(Err(err)),
     };
-    let scan_len = g.fine_rows * g.fine_cols;
-    assert_eq!(fine_lon.len(), scans * scan_len);
-    assert_eq!(fine_lat.len(), scans * scan_len);
     let one = |buffers: &mut ScanBuffers<T>, scan: usize, out_lon: &mut [T], out_lat: &mut [T]| {
         let rows = scan * g.coarse_rows..(scan + 1) * g.coarse_rows;
         let (lon, lat, satz) = (
@@ -679,25 +679,47 @@ pub fn interpolate<T: GeoFloat>(
             isa,
         );
     };
-    for_each_scan(scan_len, fine_lon, fine_lat, stop, || g.buffers(), one)?;
+    for_each_scan(scans, fine_lon, fine_lat, stop, || g.buffers(), one)?;
     Ok(Ok(()))
 }
 
-/// Runs `one(buffers, scan, fine_lon, fine_lat)` for every scan, with that scan's `scan_len`
-/// outputs. Inside a rayon pool the scans are shared out across it (one `buffers()` per task),
-/// elsewhere they run serially on the calling thread; each scan's outputs depend on that scan
-/// alone, so the result is the same. `stop` is looked at before each scan.
-pub(crate) fn for_each_scan<T: Send, B>(
-    scan_len: usize,
+/// The number of scans in `inputs` (`names` in messages), which must have one shape, as
+/// `scans(rows, cols)` counts them.
+fn scans_of<T>(
+    inputs: &[ArrayView2<'_, T>],
+    names: &str,
+    scans: impl FnOnce(usize, usize) -> Result<usize, ModisError>,
+) -> Result<usize, ModisError> {
+    let dims: Vec<String> = inputs.iter().map(|a| format!("{:?}", a.dim())).collect();
+    if dims.iter().any(|d| *d != dims[0]) {
+        let (last, first) = dims.split_last().expect("inputs");
+        return Err(ModisError::Shape(format!(
+            "{names} must have one shape, got {} and {last}",
+            first.join(", ")
+        )));
+    }
+    scans(inputs[0].nrows(), inputs[0].ncols())
+}
+
+/// Runs `one(buffers, scan, fine_lon, fine_lat)` for each of `scans` scans, with that scan's
+/// share of the outputs. Inside a rayon pool the scans are shared out across it (one
+/// `buffers()` per task), elsewhere they run serially on the calling thread; each scan's outputs
+/// depend on that scan alone, so the result is the same. `stop` is looked at before each scan.
+fn for_each_scan<T: Send, B>(
+    scans: usize,
     fine_lon: &mut [T],
     fine_lat: &mut [T],
     stop: &AtomicBool,
     buffers: impl Fn() -> B + Sync + Send,
     one: impl Fn(&mut B, usize, &mut [T], &mut [T]) + Sync + Send,
 ) -> Result<(), Stopped> {
-    if fine_lon.is_empty() {
+    assert_eq!(fine_lon.len(), fine_lat.len());
+    if scans == 0 {
+        assert!(fine_lon.is_empty());
         return Ok(());
     }
+    assert!(fine_lon.len().is_multiple_of(scans));
+    let scan_len = fine_lon.len() / scans;
     let step = |buffers: &mut B, (scan, (lon, lat)): (usize, (&mut [T], &mut [T]))| {
         check(stop)?;
         one(buffers, scan, lon, lat);

@@ -18,7 +18,7 @@ use ndarray::{s, ArrayView2};
 
 use super::fine_rows::{self, low_latitude_threshold, ChunkWork, PixelArguments, CHUNK};
 use super::tie_points::{self, TiePointWork};
-use super::{for_each_scan, repeat_each, runnable, GeoFloat, ModisError};
+use super::{for_each_scan, repeat_each, runnable, scans_of, GeoFloat, ModisError};
 use crate::simd_row_sum::Isa;
 use crate::Stopped;
 
@@ -372,20 +372,10 @@ pub fn interpolate<T: GeoFloat>(
     isa: Isa,
     stop: &AtomicBool,
 ) -> Result<Result<(), ModisError>, Stopped> {
-    if lat.dim() != lon.dim() {
-        return Ok(Err(ModisError::Shape(format!(
-            "lon and lat must have one shape, got {:?} and {:?}",
-            lon.dim(),
-            lat.dim()
-        ))));
-    }
-    let scans = match g.scans(lon.nrows(), lon.ncols()) {
+    let scans = match scans_of(&[lon, lat], "lon and lat", |r, c| g.scans(r, c)) {
         Ok(scans) => scans,
         Err(err) => return Ok(Err(err)),
     };
-    let scan_len = g.fine_rows * g.fine_cols;
-    assert_eq!(fine_lon.len(), scans * scan_len);
-    assert_eq!(fine_lat.len(), scans * scan_len);
     let one = |buffers: &mut ScanBuffers<T>, scan: usize, out_lon: &mut [T], out_lat: &mut [T]| {
         let rows = scan * SCAN_ROWS..(scan + 1) * SCAN_ROWS;
         let lon = lon.slice(s![rows.clone(), ..]);
@@ -393,15 +383,14 @@ pub fn interpolate<T: GeoFloat>(
         let (lon, lat) = (|i, j| lon[[i, j]], |i, j| lat[[i, j]]);
         interpolate_scan(g, lon, lat, buffers, out_lon, out_lat, isa);
     };
-    for_each_scan(scan_len, fine_lon, fine_lat, stop, || g.buffers(), one)?;
+    for_each_scan(scans, fine_lon, fine_lat, stop, || g.buffers(), one)?;
     Ok(Ok(()))
 }
 
 /// The vector passes compiled for AVX-512 / AVX2 and picked at run time (the library is built
 /// for baseline x86-64). Only IEEE add, sub, mul, div, sqrt, compares and conversions are
 /// involved, never fused, so every build gives the same bits.
-#[cfg(target_arch = "x86_64")]
-#[allow(unsafe_code)]
+#[cfg_attr(target_arch = "x86_64", allow(unsafe_code))]
 mod wide {
     use super::{ChunkWork, GeoFloat, RowWeights};
     use crate::simd_row_sum::Isa;
@@ -413,44 +402,6 @@ mod wide {
         (low: &[T], high: &[T], y: [T; 3], out: &mut [T]) -> ());
     dispatch!(row_arguments, row_arguments_avx512, row_arguments_avx2, <T>,
         (x: &[T], y: &[T], z: &[T], work: &mut ChunkWork) -> ());
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-mod wide {
-    use super::{ChunkWork, GeoFloat, RowWeights};
-    use crate::simd_row_sum::Isa;
-
-    pub(super) fn interpolate_row<T: GeoFloat>(
-        _isa: Isa,
-        upper: &[T],
-        lower: &[T],
-        factor: usize,
-        row: RowWeights,
-        columns: [&[f64]; 2],
-        out: &mut [T],
-    ) {
-        super::interpolate_row(upper, lower, factor, row, columns, out);
-    }
-
-    pub(super) fn extrapolate_row<T: GeoFloat>(
-        _isa: Isa,
-        low: &[T],
-        high: &[T],
-        y: [T; 3],
-        out: &mut [T],
-    ) {
-        super::extrapolate_row(low, high, y, out);
-    }
-
-    pub(super) fn row_arguments<T: GeoFloat>(
-        _isa: Isa,
-        x: &[T],
-        y: &[T],
-        z: &[T],
-        work: &mut ChunkWork,
-    ) {
-        super::row_arguments(x, y, z, work);
-    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 use std::f64::consts::PI;
 
-use super::super::tests::{bits, differing, xorshift, xyz_to_lonlat};
+use super::super::tests::{
+    bits, differing, in_each_pool, sprinkle, xyz_to_lonlat, HOSTILE_DEGREES,
+};
 use super::*;
 
 /// A plausible scan of `cols` tie points: a track heading north-east at (`lon0`, `lat0`).
@@ -18,55 +20,25 @@ fn scan<T: GeoFloat>(cols: usize, lon0: f64, lat0: f64) -> (Vec<T>, Vec<T>) {
     out
 }
 
-/// A scan with hostile tie points: NaN of both signs, infinities, signed zeros, the poles,
-/// huge and subnormal values.
+/// A scan with hostile tie points: [`HOSTILE_DEGREES`] and the smallest subnormal.
 fn hostile_scan<T: GeoFloat>(cols: usize, seed: u64) -> (Vec<T>, Vec<T>) {
     let mut input = scan(cols, -179.95, 89.95);
-    let specials = [
-        f64::NAN,
-        -f64::NAN,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        0.0,
-        -0.0,
-        90.0,
-        -90.0,
-        180.0,
-        -180.0,
-        1e30,
-        -1e30,
-        5e-324,
-        89.999,
-    ];
-    let mut next = xorshift(seed);
-    let mut next = || next() as usize;
+    let values: Vec<f64> = HOSTILE_DEGREES.iter().copied().chain([5e-324]).collect();
     let n = input.0.len();
-    for _ in 0..n / 6 {
-        let value = T::narrow(specials[next() % specials.len()]);
-        let index = next() % n;
-        if next().is_multiple_of(2) {
-            input.0[index] = value;
-        } else {
-            input.1[index] = value;
-        }
-    }
+    sprinkle(&mut [&mut input.0, &mut input.1], &values, n / 6, seed);
     input
 }
 
+/// One scan through [`interpolate`].
 fn run_with<T: GeoFloat>(g: &Geometry<T>, input: &(Vec<T>, Vec<T>), isa: Isa) -> (Vec<T>, Vec<T>) {
-    let cols = g.coarse_cols;
-    let mut lon = vec![T::narrow(0.0); g.fine_rows * g.fine_cols];
-    let mut lat = lon.clone();
-    interpolate_scan(
-        g,
-        |i, j| input.0[i * cols + j],
-        |i, j| input.1[i * cols + j],
-        &mut g.buffers(),
-        &mut lon,
-        &mut lat,
-        isa,
-    );
-    (lon, lat)
+    let view = |values| ndarray::ArrayView2::from_shape((SCAN_ROWS, g.coarse_cols), values);
+    let (lon, lat) = (view(&input.0).unwrap(), view(&input.1).unwrap());
+    let mut out = (vec![T::narrow(0.0); g.fine_rows * g.fine_cols], Vec::new());
+    out.1 = out.0.clone();
+    let stop = AtomicBool::new(false);
+    let done = interpolate(g, lon, lat, &mut out.0, &mut out.1, isa, &stop);
+    assert_eq!(done, Ok(Ok(())));
+    out
 }
 
 /// scipy's `map_coordinates(input, coordinates, order=1, mode="nearest")` for a 2-D `input`
@@ -304,25 +276,14 @@ fn whole_granule_equals_scan_by_scan_in_any_pool() {
     }
     let (lon, lat) = (view(&flat.0), view(&flat.1));
     let stop = AtomicBool::new(false);
-    for threads in [None, Some(1), Some(3)] {
+    in_each_pool(|| {
         let mut out = (vec![0.0; expected.0.len()], vec![0.0; expected.0.len()]);
         let isa = crate::simd_row_sum::best_isa();
-        let mut call = || {
-            interpolate(&g, lon, lat, &mut out.0, &mut out.1, isa, &stop)
-                .unwrap()
-                .unwrap()
-        };
-        match threads {
-            None => call(),
-            Some(n) => rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
-                .build()
-                .unwrap()
-                .install(call),
-        }
+        let done = interpolate(&g, lon, lat, &mut out.0, &mut out.1, isa, &stop);
+        assert_eq!(done, Ok(Ok(())));
         assert_eq!(bits(&out.0), bits(&expected.0));
         assert_eq!(bits(&out.1), bits(&expected.1));
-    }
+    });
     let partial = lon.slice(ndarray::s![..25, ..]);
     let err = interpolate(&g, partial, partial, &mut [], &mut [], Isa::Scalar, &stop).unwrap();
     assert!(matches!(err, Err(ModisError::Shape(_))));
