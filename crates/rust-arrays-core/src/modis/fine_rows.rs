@@ -211,10 +211,17 @@ fn exact_angles(lon_argument: f64, lat_argument: f64, low: bool) -> (f64, f64) {
 /// Pass 2 with the scalar calls (never vectorised: glibc's scalar functions are the reference).
 #[inline(never)]
 fn scalar_angles(work: &mut ChunkWork, n: usize) {
-    for c in 0..n {
-        let (lon, lat) = exact_angles(work.lon_argument[c], work.lat_argument[c], work.low[c]);
-        work.lon_angle[c] = lon;
-        work.lat_angle[c] = lat;
+    let (lon_argument, lon_angle) = (&work.lon_argument[..n], &mut work.lon_angle[..n]);
+    for (angle, &argument) in lon_angle.iter_mut().zip(lon_argument) {
+        *angle = argument.acos();
+    }
+    let (lat_argument, low) = (&work.lat_argument[..n], &work.low[..n]);
+    for ((angle, &argument), &low) in work.lat_angle[..n].iter_mut().zip(lat_argument).zip(low) {
+        *angle = if low {
+            argument.acos()
+        } else {
+            argument.asin()
+        };
     }
 }
 
