@@ -4,6 +4,7 @@
 //! kernels are in the core crate. The public Python API (and its dtype rules) is in
 //! `python/rust_arrays/__init__.py`.
 
+mod gradient;
 mod isa;
 mod masked_hypot;
 mod memory;
@@ -30,6 +31,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(modis::modis_interpolate, m)?)?;
     m.add_function(wrap_pyfunction!(modis::modis_libm, m)?)?;
     m.add_function(wrap_pyfunction!(simple_modis::simple_modis_interpolate, m)?)?;
+    m.add_function(wrap_pyfunction!(gradient::gradient_search, m)?)?;
+    m.add_function(wrap_pyfunction!(gradient::gradient_indices, m)?)?;
+    m.add_function(wrap_pyfunction!(gradient::block_interpolation, m)?)?;
     // Load glibc's vector functions now, while the importing thread is alone: a first load
     // during a parallel call could be cut by a fork and leave the child waiting on it forever.
     modis::load_vector_libm();

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import rust_arrays
+import rust_arrays.gradient
 import rust_arrays.modis
 import rust_arrays.simple_modis
 
@@ -43,12 +44,22 @@ def progress_of_another_thread_during(call: Callable[[], object]) -> int:
 
 
 RNG = np.random.default_rng(0)
+# A 200 x 300 unit grid and its gradients, for the gradient search.
+GRID = np.meshgrid(np.arange(300.0), np.arange(200.0))
+SLOPES = [*np.gradient(GRID[0]), *np.gradient(GRID[1])]
 LONG_CALLS: dict[str, Callable[[], object]] = {
     # Widely spread values: millions of distinct rounded roots, so brute force over 8e8 pairs.
     "do_something": lambda: rust_arrays.do_something(RNG.random(20000) * 1e7, RNG.random(40000)),
     "primes_array": lambda: rust_arrays.primes_array(2 * 10**7),
     "masked_hypot": lambda: rust_arrays.masked_hypot(
         np.full(4 * 10**7, 3.0), np.ones(4 * 10**7), np.zeros(4 * 10**7)
+    ),
+    # 4 million targets far outside the grid: five search steps each.
+    "gradient_indices": lambda: rust_arrays.gradient.one_step_gradient_indices(
+        *GRID, *SLOPES, *[np.full((2000, 2000), 1e12)] * 2
+    ),
+    "block_bilinear_interpolator": lambda: rust_arrays.gradient.block_bilinear_interpolator(
+        RNG.random((8, 200, 300)), RNG.random((2, 2000, 2000)) * 199
     ),
     # 60 scans of 1 km tie points to 250 m: 13 million output points.
     "modis": lambda: rust_arrays.modis.interpolate(
@@ -71,11 +82,15 @@ def test_another_thread_keeps_running_during_a_long_call(kernel: str) -> None:
 
 
 INTERRUPTED_CALL = """
-import signal, sys, time, numpy as np, rust_arrays, rust_arrays.modis, rust_arrays.simple_modis
+import signal, sys, time, numpy as np, rust_arrays, rust_arrays.gradient, rust_arrays.modis
+import rust_arrays.simple_modis
 # A parent that ignores SIGINT (nohup, a background job, some CI runners) passes that on, and
 # Python then installs no KeyboardInterrupt handler: install it, as an interactive session has.
 signal.signal(signal.SIGINT, signal.default_int_handler)
 a = np.random.default_rng(0).random(200_000) * 1e7  # brute force: 4e10 pairs
+grid = np.meshgrid(np.arange(300.0), np.arange(200.0))
+slopes = [*np.gradient(grid[0]), *np.gradient(grid[1])]
+far = np.full((4000, 4000), 1e12)  # 16 million targets, five search steps each
 print("started", flush=True)
 try:
     rust_arrays.{call}
@@ -97,6 +112,7 @@ print("finished", flush=True)
         "modis.interpolate(*[np.zeros((3000, 1354), np.float32)] * 3, 1000, 250, num_threads=1)",
         "simple_modis.modis_1km_to_250m(*[np.zeros((6000, 1354))] * 2)",
         "simple_modis.modis_1km_to_250m(*[np.zeros((6000, 1354))] * 2, num_threads=1)",
+        "gradient.one_step_gradient_indices(*grid, *slopes, far, far)",
     ],
 )
 def test_ctrl_c_interrupts_a_long_call(call: str) -> None:

@@ -8,7 +8,10 @@ __all__ = [
     "NUM_THREADS_VARIABLE",
     "__version__",
     "available_isas",
+    "block_interpolation",
     "do_something_from_squares",
+    "gradient_indices",
+    "gradient_search",
     "masked_hypot_into",
     "modis_interpolate",
     "modis_libm",
@@ -122,3 +125,40 @@ def simple_modis_interpolate(
     isa: str | None = None,
     stacked: bool = False,
 ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | np.ndarray[Any, Any]: ...
+
+_Coordinates = np.ndarray[Any, np.dtype[np.float64]]
+
+def gradient_search(
+    data: np.ndarray[Any, Any],
+    src_x: _Coordinates,
+    src_y: _Coordinates,
+    dst_x: _Coordinates,
+    dst_y: _Coordinates,
+    method: str,
+    gradients: tuple[_Coordinates, _Coordinates, _Coordinates, _Coordinates] | None = None,
+    /,
+    *,
+    num_threads: int | None = None,
+) -> np.ndarray[Any, Any]: ...
+def gradient_indices(
+    src_x: _Coordinates,
+    src_y: _Coordinates,
+    dst_x: _Coordinates,
+    dst_y: _Coordinates,
+    gradients: tuple[_Coordinates, _Coordinates, _Coordinates, _Coordinates] | None = None,
+    offset: tuple[float, float] | None = None,
+    /,
+    *,
+    num_threads: int | None = None,
+) -> np.ndarray[Any, np.dtype[np.float64]]: ...
+def block_interpolation(
+    data: np.ndarray[Any, Any],
+    indices_x: _Coordinates,
+    indices_y: _Coordinates,
+    start: tuple[float, float] | None,
+    fill: float,
+    method: str,
+    /,
+    *,
+    num_threads: int | None = None,
+) -> np.ndarray[Any, Any]: ...

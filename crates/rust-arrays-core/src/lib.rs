@@ -13,6 +13,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+pub mod gradient;
 pub mod masked_hypot;
 pub mod modis;
 pub mod numpy_cast;

@@ -1,8 +1,9 @@
-//! NumPy's float -> int64 cast, as it behaves on x86-64.
+//! NumPy's float -> int64 cast, and C's `(int)` cast of a double, as they behave on x86-64.
 //!
-//! C leaves the conversion of NaN, ±inf and out-of-range values undefined; NumPy on x86-64 gets
-//! the CPU's "integer indefinite" value, `i64::MIN`, for all of them (and warns). Rust's `as`
-//! saturates instead, so the cast is spelled out here.
+//! C leaves the conversion of NaN, ±inf and out-of-range values undefined; x86-64 gives the
+//! CPU's "integer indefinite" value (`i64::MIN`, `i32::MIN`) for all of them, which is what
+//! NumPy (which also warns) and compiled Cython code get. Rust's `as` saturates instead, so the
+//! casts are spelled out here.
 
 /// 2**63, the first float64 (and float32) value that no longer fits in an int64.
 const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
@@ -22,6 +23,21 @@ pub fn f64_to_i64(x: f64) -> i64 {
 #[inline(always)]
 pub fn f32_to_i64(x: f32) -> i64 {
     f64_to_i64(f64::from(x))
+}
+
+/// 2**31, the first double that no longer fits in a C `int`.
+const TWO_POW_31: f64 = 2_147_483_648.0;
+
+/// C's `(int)x` for a double on x86-64 (`cvttsd2si` into a 32-bit register): truncation toward
+/// zero, `i32::MIN` when the value is NaN or its truncation does not fit.
+#[inline(always)]
+pub fn f64_to_c_int(x: f64) -> i32 {
+    // Truncation fits exactly when -2**31 - 1 < x < 2**31.
+    if x > -TWO_POW_31 - 1.0 && x < TWO_POW_31 {
+        x as i32
+    } else {
+        i32::MIN
+    }
 }
 
 #[cfg(test)]
@@ -55,6 +71,27 @@ mod tests {
         }
         for x in [f32::NAN, f32::INFINITY, f32::MAX] {
             assert_eq!(f32_to_i64(x), i64::MIN, "{x}");
+        }
+    }
+
+    #[test]
+    fn c_int_cast_truncates_or_gives_int_min() {
+        assert_eq!(f64_to_c_int(2.9), 2);
+        assert_eq!(f64_to_c_int(-2.9), -2);
+        assert_eq!(f64_to_c_int(-0.5), 0);
+        assert_eq!(f64_to_c_int(2_147_483_647.9), i32::MAX);
+        assert_eq!(f64_to_c_int(-2_147_483_648.9), i32::MIN);
+        assert_eq!(f64_to_c_int(-2_147_483_648.0), i32::MIN);
+        for x in [
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            TWO_POW_31,
+            -TWO_POW_31 - 1.0,
+            1e300,
+            -1e19,
+        ] {
+            assert_eq!(f64_to_c_int(x), i32::MIN, "{x}");
         }
     }
 }
