@@ -12,6 +12,7 @@ mod modis;
 mod parallel;
 mod primes;
 mod rounded_hypot_sum;
+mod simple_modis;
 
 use pyo3::prelude::*;
 
@@ -29,6 +30,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(masked_hypot::masked_hypot_into, m)?)?;
     m.add_function(wrap_pyfunction!(modis::modis_interpolate, m)?)?;
     m.add_function(wrap_pyfunction!(modis::modis_libm, m)?)?;
+    m.add_function(wrap_pyfunction!(simple_modis::simple_modis_interpolate, m)?)?;
     m.add_function(wrap_pyfunction!(gradient::gradient_search, m)?)?;
     m.add_function(wrap_pyfunction!(gradient::gradient_indices, m)?)?;
     m.add_function(wrap_pyfunction!(gradient::block_interpolation, m)?)?;

@@ -46,20 +46,35 @@ fn run_typed<'py, T: GeoFloat + Element>(
         .scans(lon.nrows(), lon.ncols())
         .map_err(|e| error(&e))?;
     let shape = (scans * geometry.fine_rows, geometry.fine_cols);
-    let len = shape.0 * shape.1;
-    let bytes = 2 * len as u128 * std::mem::size_of::<T>() as u128;
-    crate::memory::ensure_fits(bytes, "interpolate(): lon and lat at the fine resolution")?;
-    let work = (len as u128) * 16;
     // Scans are the unit of parallel work: more threads than scans would only wait.
     let threads = threads.min(scans.max(1));
-    let compute = |fine_lon: &mut [T], fine_lat: &mut [T]| -> PyResult<()> {
+    fine_outputs(py, "interpolate", shape, stacked, |fine_lon, fine_lat| {
+        let work = (fine_lon.len() as u128) * 16;
         let outcome = run(py, threads, work, |stop| {
             interpolate(&geometry, lon, lat, satz, fine_lon, fine_lat, isa, stop)
         })?;
         outcome.map_err(|e| error(&e))
-    };
+    })
+}
+
+/// New fine `lon` and `lat` arrays of `shape`, filled by `compute`: a pair, or with `stacked`
+/// one `(2, rows, cols)` array (what a dask task returns, without a copy). MemoryError first if
+/// they cannot fit.
+pub fn fine_outputs<'py, T: Element>(
+    py: Python<'py>,
+    function: &str,
+    shape: (usize, usize),
+    stacked: bool,
+    compute: impl FnOnce(&mut [T], &mut [T]) -> PyResult<()>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let len = shape.0 as u128 * shape.1 as u128;
+    let bytes = 2 * len * std::mem::size_of::<T>() as u128;
+    crate::memory::ensure_fits(
+        bytes,
+        &format!("{function}(): lon and lat at the fine resolution"),
+    )?;
+    let len = shape.0 * shape.1;
     if stacked {
-        // One (2, rows, cols) array: what a dask task returns, without a copy.
         let out = PyArray3::<T>::zeros(py, (2, shape.0, shape.1), false);
         let mut out_rw = out.readwrite();
         let (fine_lon, fine_lat) = out_rw.as_slice_mut()?.split_at_mut(len);

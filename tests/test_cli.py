@@ -19,7 +19,7 @@ def test_demo_runs_every_kernel_and_all_are_exact() -> None:
     assert len(rows) == len(cli.demo_cases(0.02))
     kernels = {"primes", "do_something", "masked_hypot"}
     if optional.is_installed("geotiepoints"):
-        kernels.add("modis")
+        kernels |= {"modis", "simple_modis"}
     assert {row.split()[0] for row in rows} == kernels
     assert all(" yes " in row for row in rows)
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from rust_arrays import cli, modis
+from rust_arrays import cli, modis, simple_modis
 from rust_arrays.compare import complexity, kernels, optional, planning, settings
 from rust_arrays.compare.experiments import task_count
 from rust_arrays.compare.implementations import IMPLEMENTATIONS
@@ -175,7 +175,7 @@ def _settings(argv: list[str]) -> settings.Settings:
 
 def test_default_and_quick_settings() -> None:
     default = _settings([])
-    assert default.kernels == ("do_something", "primes", "masked_hypot", "modis")
+    assert default.kernels == ("do_something", "primes", "masked_hypot", "modis", "simple_modis")
     assert default.sizes["do_something"][-1] == (10_000, 20_000)  # the talk's big case
     assert default.sizes["do_something"][0] == KERNELS["do_something"].tiny_size
     assert default.budget == settings.DEFAULT_BUDGET_SECONDS
@@ -276,6 +276,24 @@ def test_modis_reference_is_geotiepoints_or_unknown(monkeypatch: pytest.MonkeyPa
     monkeypatch.setitem(sys.modules, "geotiepoints.modisinterpolator", None)
     assert kernel.reference(inputs) is None
     assert kernel.digest(None) == ""
+
+
+def test_simple_modis_kernel_splits_combines_and_checks_against_geotiepoints(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    kernel = KERNELS["simple_modis"]
+    assert kernel.reference_implementation == "geotiepoints"
+    inputs = kernel.make_inputs((3,), seed=0)
+    assert isinstance(inputs, kernels.SimpleModisInputs)
+    whole = simple_modis.modis_1km_to_250m(inputs.lon, inputs.lat)
+    parts = [p for p in kernel.split(inputs, 2) if isinstance(p, kernels.SimpleModisInputs)]
+    assert [part.lon.shape[0] for part in parts] == [20, 10]
+    results = [simple_modis.modis_1km_to_250m(part.lon, part.lat) for part in parts]
+    assert kernel.digest(kernel.combine(results, inputs)) == kernel.digest(whole)
+    if optional.is_installed("geotiepoints"):
+        assert kernel.digest(kernel.reference(inputs)) == kernel.digest(whole)
+    monkeypatch.setitem(sys.modules, "geotiepoints.simple_modis_interpolator", None)
+    assert kernel.reference(inputs) is None
 
 
 @pytest.fixture(scope="module")

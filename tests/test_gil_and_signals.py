@@ -15,6 +15,7 @@ import pytest
 import rust_arrays
 import rust_arrays.gradient
 import rust_arrays.modis
+import rust_arrays.simple_modis
 
 
 def progress_of_another_thread_during(call: Callable[[], object]) -> int:
@@ -64,6 +65,10 @@ LONG_CALLS: dict[str, Callable[[], object]] = {
     "modis": lambda: rust_arrays.modis.interpolate(
         *[np.full((600, 1354), 10.0, np.float32)] * 3, 1000, 250
     ),
+    # 40 scans of float64 tie points to 250 m: 8.7 million output points.
+    "simple_modis": lambda: rust_arrays.simple_modis.modis_1km_to_250m(
+        *[np.full((400, 1354), 10.0)] * 2
+    ),
 }
 
 
@@ -78,6 +83,7 @@ def test_another_thread_keeps_running_during_a_long_call(kernel: str) -> None:
 
 INTERRUPTED_CALL = """
 import signal, sys, time, numpy as np, rust_arrays, rust_arrays.gradient, rust_arrays.modis
+import rust_arrays.simple_modis
 # A parent that ignores SIGINT (nohup, a background job, some CI runners) passes that on, and
 # Python then installs no KeyboardInterrupt handler: install it, as an interactive session has.
 signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -104,6 +110,8 @@ print("finished", flush=True)
         "primes(10**8, num_threads=1)",
         "modis.interpolate(*[np.zeros((3000, 1354), np.float32)] * 3, 1000, 250)",
         "modis.interpolate(*[np.zeros((3000, 1354), np.float32)] * 3, 1000, 250, num_threads=1)",
+        "simple_modis.modis_1km_to_250m(*[np.zeros((6000, 1354))] * 2)",
+        "simple_modis.modis_1km_to_250m(*[np.zeros((6000, 1354))] * 2, num_threads=1)",
         "gradient.one_step_gradient_indices(*grid, *slopes, far, far)",
     ],
 )

@@ -18,6 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from golden import make_modis_golden as golden
+from modis_cases import HOSTILE_DEGREES, orbit_segments
 from rust_arrays import _core, modis
 from rust_arrays.synthetic import modis_tie_points
 from strategies import views_of
@@ -26,15 +27,7 @@ Array = np.ndarray[Any, Any]
 
 
 # Several orbit segments: both hemispheres, over each pole, across the antimeridian.
-CASES_1KM = {
-    "europe": modis_tie_points(6, 10.0, 45.0, -12.0),
-    "south-pacific": modis_tie_points(6, -150.0, -35.0, 190.0),
-    "antimeridian": modis_tie_points(6, 179.7, 5.0, -8.0),
-    "north-pole": modis_tie_points(30, 60.0, 88.8, 0.0),
-    "south-pole": modis_tie_points(30, -100.0, -88.9, 180.0),
-    "equator-nans": modis_tie_points(6, -60.0, -0.2, 10.0, nans=40, seed=1),
-    "antimeridian-pole-nans": modis_tie_points(30, 179.9, 88.9, 0.0, nans=25, seed=2),
-}
+CASES_1KM = orbit_segments()
 
 
 @pytest.fixture(scope="module")
@@ -216,6 +209,7 @@ def test_which_libm_calls_are_reported() -> None:
 
 SCALAR_LIBM_DIGESTS = """
     import hashlib
+    import numpy as np
     from rust_arrays import _core
     from rust_arrays.synthetic import modis_tie_points
 
@@ -230,12 +224,18 @@ SCALAR_LIBM_DIGESTS = """
             for fine in (250, 500) if coarse == 1000 else (1000,):
                 lon, lat = _core.modis_interpolate(*inputs, coarse, fine, width, isa=isa)
                 print(hashlib.sha256(lon.tobytes() + lat.tobytes()).hexdigest())
+                if coarse == 1000:  # simple_modis, float32 and float64
+                    for dtype in (np.float32, np.float64):
+                        pair = (inputs[0].astype(dtype), inputs[1].astype(dtype))
+                        lon, lat = _core.simple_modis_interpolate(*pair, coarse, fine, isa=isa)
+                        print(hashlib.sha256(lon.tobytes() + lat.tobytes()).hexdigest())
 """
 
 
 def test_vector_libm_and_scalar_libm_give_the_same_bits() -> None:
     """Every instruction set with glibc's scalar calls only (``RUST_ARRAYS_LIBMVEC=0``, as on a
-    system without libmvec) against the same with the vector calls where available."""
+    system without libmvec) against the same with the vector calls where available, for modis
+    and simple_modis."""
     runs = {}
     for variable in ("0", "1"):
         done = subprocess.run(
@@ -419,24 +419,6 @@ def test_random_tie_points_bit_identical(upstream: ModuleType, seed: int) -> Non
         )
 
 
-HOSTILE_DEGREES = [
-    np.nan,
-    -np.nan,
-    np.inf,
-    -np.inf,
-    0.0,
-    -0.0,
-    90.0,
-    -90.0,
-    180.0,
-    -180.0,
-    360.0,
-    89.999,
-    65.0,
-    1e30,
-    -1e30,
-    1e-40,  # subnormal in float32
-]
 PAIRS = [(1000, 250), (1000, 500), (5000, 1000), (5000, 500), (5000, 250)]
 
 

@@ -51,7 +51,7 @@ import sys
 import rust_arrays
 print(sorted(name for name in {HEAVY!r} if name in sys.modules))
 rust_arrays.modis, rust_arrays.reference, rust_arrays.synthetic, rust_arrays.compare
-rust_arrays.gradient
+rust_arrays.gradient, rust_arrays.simple_modis
 print(sorted(name for name in {HEAVY!r} if name in sys.modules))
 """
     done = subprocess.run(

@@ -116,7 +116,7 @@ def test_invalid_environment_variable_raises_value_error(
 
 AFTER_FORK = """
     import multiprocessing, numpy as np, rust_arrays
-    from rust_arrays import modis
+    from rust_arrays import gradient, modis, simple_modis
     from rust_arrays.synthetic import modis_tie_points
 
     def work(seed):
@@ -125,6 +125,13 @@ AFTER_FORK = """
         tie_points = modis_tie_points(2, 10.0 * seed, 45.0, -12.0)
         lon, lat = modis.modis_1km_to_250m(*tie_points, num_threads=2)
         fine = int(lon.view(np.uint32).sum()) + int(lat.view(np.uint32).sum())
+        lon, lat = simple_modis.modis_1km_to_500m(lon[:20, :1354], lat[:20, :1354], num_threads=2)
+        fine += int(lon.view(np.uint32).sum()) + int(lat.view(np.uint32).sum())
+        grid = np.meshgrid(np.arange(300.0), np.arange(200.0))
+        slopes = [*np.gradient(grid[0]), *np.gradient(grid[1])]
+        targets = [g[::2, ::2] * 0.9 + 3 for g in grid]  # 100 x 150 targets: a split search
+        found = gradient.one_step_gradient_indices(*grid, *slopes, *targets, num_threads=2)
+        fine += int(np.nansum(found))
         return rust_arrays.do_something(a, b) + int(rust_arrays.primes_array(10**5)[-1]) + fine
 
     if __name__ == "__main__":

@@ -25,7 +25,9 @@ __version__: str = _core.__version__
 
 # The public submodules, reachable as attributes of the package without importing them first
 # (PEP 562). Importing one happens on first access; what it imports (dask, xarray, ...) only then.
-_SUBMODULES = frozenset({"compare", "dask", "gradient", "modis", "reference", "synthetic"})
+_SUBMODULES = frozenset(
+    {"compare", "dask", "gradient", "modis", "reference", "simple_modis", "synthetic"}
+)
 
 
 def __getattr__(name: str) -> types.ModuleType:

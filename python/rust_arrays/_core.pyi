@@ -17,6 +17,7 @@ __all__ = [
     "modis_libm",
     "primes",
     "primes_array",
+    "simple_modis_interpolate",
 ]
 __version__: str
 NUM_THREADS_VARIABLE: str
@@ -73,7 +74,57 @@ def modis_interpolate(
     isa: str | None = None,
     stacked: Literal[True],
 ) -> np.ndarray[Any, Any]: ...
+@overload
+def modis_interpolate(
+    lon: np.ndarray[Any, Any],
+    lat: np.ndarray[Any, Any],
+    satz: np.ndarray[Any, Any],
+    coarse_resolution: int,
+    fine_resolution: int,
+    coarse_scan_width: int | None = None,
+    /,
+    *,
+    num_threads: int | None = None,
+    isa: str | None = None,
+    stacked: bool = False,
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | np.ndarray[Any, Any]: ...
 def modis_libm(isa: str | None = None) -> str: ...
+@overload
+def simple_modis_interpolate(
+    lon: np.ndarray[Any, Any],
+    lat: np.ndarray[Any, Any],
+    coarse_resolution: int,
+    fine_resolution: int,
+    /,
+    *,
+    num_threads: int | None = None,
+    isa: str | None = None,
+    stacked: Literal[False] = False,
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]: ...
+@overload
+def simple_modis_interpolate(
+    lon: np.ndarray[Any, Any],
+    lat: np.ndarray[Any, Any],
+    coarse_resolution: int,
+    fine_resolution: int,
+    /,
+    *,
+    num_threads: int | None = None,
+    isa: str | None = None,
+    stacked: Literal[True],
+) -> np.ndarray[Any, Any]: ...
+@overload
+def simple_modis_interpolate(
+    lon: np.ndarray[Any, Any],
+    lat: np.ndarray[Any, Any],
+    coarse_resolution: int,
+    fine_resolution: int,
+    /,
+    *,
+    num_threads: int | None = None,
+    isa: str | None = None,
+    stacked: bool = False,
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | np.ndarray[Any, Any]: ...
 
 _Coordinates = np.ndarray[Any, np.dtype[np.float64]]
 

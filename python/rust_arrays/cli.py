@@ -1,8 +1,8 @@
 """The ``rust-arrays`` command (also ``python -m rust_arrays``).
 
 ``rust-arrays demo`` runs each kernel of the talk three ways on the same data (pure Python, the
-talk's NumPy code, rust_arrays), and MODIS geolocation with geotiepoints (where installed) and
-rust_arrays, and prints the result, time and peak memory of each.
+talk's NumPy code, rust_arrays), and MODIS geolocation (modis, simple_modis) with geotiepoints
+(where installed) and rust_arrays, and prints the result, time and peak memory of each.
 ``rust-arrays compare`` measures every implementation of the talk against each other, from a few
 elements to the big case (see :mod:`rust_arrays.compare`).
 """
@@ -10,6 +10,7 @@ elements to the big case (see :mod:`rust_arrays.compare`).
 from __future__ import annotations
 
 import argparse
+import importlib
 import math
 import platform
 import sys
@@ -20,7 +21,7 @@ from typing import Any
 import numpy as np
 
 import rust_arrays
-from rust_arrays import modis, reference
+from rust_arrays import modis, reference, simple_modis
 from rust_arrays._measure import fresh_large_allocations, measure
 from rust_arrays.compare import cli as compare_cli
 from rust_arrays.compare import optional
@@ -104,18 +105,21 @@ def demo_cases(scale: float = 1.0) -> list[Case]:
 def _modis_cases(scans: int) -> list[Case]:
     if not optional.is_installed("geotiepoints"):
         return []
-    from geotiepoints import modisinterpolator  # type: ignore[import-untyped]
-
+    # Untyped: imported as Any.
+    upstream: Any = importlib.import_module("geotiepoints.modisinterpolator")
+    simple_upstream: Any = importlib.import_module("geotiepoints.simple_modis_interpolator")
     lon, lat, satz = modis_tie_points(scans)
     size = f"{scans} scans"
     return [
+        Case("modis", "geotiepoints", size, lambda: upstream.modis_1km_to_250m(lon, lat, satz)),
+        Case("modis", "rust_arrays", size, lambda: modis.modis_1km_to_250m(lon, lat, satz)),
         Case(
-            "modis",
+            "simple_modis",
             "geotiepoints",
             size,
-            lambda: modisinterpolator.modis_1km_to_250m(lon, lat, satz),
+            lambda: simple_upstream.modis_1km_to_250m(lon, lat),
         ),
-        Case("modis", "rust_arrays", size, lambda: modis.modis_1km_to_250m(lon, lat, satz)),
+        Case("simple_modis", "rust_arrays", size, lambda: simple_modis.modis_1km_to_250m(lon, lat)),
     ]
 
 

@@ -26,14 +26,14 @@ Differences from geotiepoints:
 
 from __future__ import annotations
 
-import importlib
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from rust_arrays import _core
+from rust_arrays import _core, _scans
 
 __all__ = [
     "interpolate",
@@ -45,18 +45,34 @@ __all__ = [
 ]
 
 Array = np.ndarray[Any, Any]
+_NAMES = ("lon1", "lat1", "satz1")
+
+
+@dataclass(frozen=True)
+class _Kernel:
+    """``_core.modis_interpolate`` with its resolutions bound (picklable, for dask tasks)."""
+
+    coarse: int
+    fine: int
+    width: int | None
+
+    def __call__(self, *arrays: Array, num_threads: int | None, stacked: bool) -> Any:
+        lon, lat, satz = arrays
+        return _core.modis_interpolate(
+            lon,
+            lat,
+            satz,
+            self.coarse,
+            self.fine,
+            self.width,
+            num_threads=num_threads,
+            stacked=stacked,
+        )
 
 
 def _inputs(lon1: npt.ArrayLike, lat1: npt.ArrayLike, satz1: npt.ArrayLike) -> list[Array]:
-    arrays = [np.asarray(value) for value in (lon1, lat1, satz1)]
-    for name, array in zip(("lon1", "lat1", "satz1"), arrays, strict=True):
-        if array.dtype.kind not in "biuf" or (array.dtype.kind == "f" and array.dtype.itemsize > 8):
-            raise TypeError(f"interpolate(): {name} must hold real numbers, got {array.dtype}")
-        if array.ndim != 2:
-            raise ValueError(f"interpolate(): {name} must be 2-D, got {array.ndim} dimensions")
-    single = all(a.dtype.kind == "f" and a.dtype.itemsize == 4 for a in arrays)
-    dtype = np.float32 if single else np.float64
-    return [np.asarray(a, dtype=np.dtype(dtype).newbyteorder("=")) for a in arrays]
+    """What :func:`interpolate` hands to ``_core`` for NumPy inputs."""
+    return _scans.float_inputs("interpolate", _NAMES, [lon1, lat1, satz1])
 
 
 def interpolate(
@@ -79,113 +95,17 @@ def interpolate(
     NumPy input gives NumPy arrays. dask arrays (or DataArrays holding them) give lazy results
     (rechunked to whole scans, one task per block); DataArrays come back as DataArrays.
     """
-    coarse = _whole_number("coarse_resolution", coarse_resolution)
-    fine = _whole_number("fine_resolution", fine_resolution)
+    coarse = _scans.whole_number("interpolate", "coarse_resolution", coarse_resolution)
+    fine = _scans.whole_number("interpolate", "fine_resolution", fine_resolution)
     width = (
-        None if coarse_scan_width is None else _whole_number("coarse_scan_width", coarse_scan_width)
+        None
+        if coarse_scan_width is None
+        else _scans.whole_number("interpolate", "coarse_scan_width", coarse_scan_width)
     )
-    dims = getattr(lon1, "dims", None)
-    values = [getattr(a, "data", a) if hasattr(a, "dims") else a for a in (lon1, lat1, satz1)]
-    if any(_is_dask(value) for value in values):
-        result = _interpolate_dask(values, coarse, fine, width, num_threads)
-    else:
-        result = _interpolate_numpy(values, coarse, fine, width, num_threads)
-    if dims is None:
-        return result
-    import xarray as xr
-
-    return xr.DataArray(result[0], dims=dims), xr.DataArray(result[1], dims=dims)
-
-
-def _whole_number(name: str, value: object) -> int:
-    """``value`` as an int: Python and NumPy integers only (no bool, float, str or None, which
-    ``int()`` would convert or reject with a message that names no argument)."""
-    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
-        raise TypeError(f"interpolate(): {name} must be an int, not {type(value).__name__}")
-    return int(value)
-
-
-def _is_dask(value: object) -> bool:
-    return hasattr(value, "dask") and hasattr(value, "chunks")
-
-
-def _interpolate_numpy(
-    values: list[Any],
-    coarse: int,
-    fine: int,
-    width: int | None,
-    num_threads: int | None,
-) -> tuple[Array, Array]:
-    lon, lat, satz = _inputs(*values)
-    return _core.modis_interpolate(
-        lon,
-        lat,
-        satz,
-        coarse,
-        fine,
-        width,
-        num_threads=num_threads,
-    )
-
-
-def _block(
-    lon: Array,
-    lat: Array,
-    satz: Array,
-    coarse: int,
-    fine: int,
-    width: int | None,
-    num_threads: int | None,
-) -> Array:
-    """One dask task: the (lon, lat) of a block of whole scans, stacked (written so by Rust, no
-    copy)."""
-    lon, lat, satz = _inputs(lon, lat, satz)
-    return _core.modis_interpolate(
-        lon, lat, satz, coarse, fine, width, num_threads=num_threads, stacked=True
-    )
-
-
-def _interpolate_dask(
-    values: list[Any],
-    coarse: int,
-    fine: int,
-    width: int | None,
-    num_threads: int | None,
-) -> tuple[Any, Any]:
-    # dask's own annotations are partial: handled as Any, as in rust_arrays.dask.
-    da: Any = importlib.import_module("dask.array")
-    arrays = [da.asarray(value) for value in values]
-    for name, array in zip(("lon1", "lat1", "satz1"), arrays, strict=True):
-        if array.ndim != 2:
-            raise ValueError(f"interpolate(): {name} must be 2-D, got {array.ndim} dimensions")
-        if array.shape != arrays[0].shape:
-            raise ValueError("interpolate(): lon1, lat1 and satz1 must have one shape")
-    single = all(a.dtype.kind == "f" and a.dtype.itemsize == 4 for a in arrays)
-    dtype = np.dtype(np.float32 if single else np.float64)
-    rows, cols = arrays[0].shape
-    task_threads = 1 if num_threads is None else num_threads
-    # Check resolutions, width and num_threads now, on one empty scan, not inside a task.
-    scan_rows = 10 if coarse == 1000 else 2
-    empty = np.zeros((0, cols), dtype)
-    fine_cols = _interpolate_numpy([empty] * 3, coarse, fine, width, task_threads)[0].shape[1]
-    if rows % scan_rows:
-        raise ValueError(f"interpolate(): {rows} rows are not whole scans of {scan_rows} rows")
-    row_chunk = max(scan_rows, arrays[0].chunks[0][0] // scan_rows * scan_rows)
-    arrays = [a.rechunk((row_chunk, -1)) for a in arrays]
-    factor = coarse // fine
-    stacked = da.map_blocks(
-        _block,
-        *arrays,
-        coarse=coarse,
-        fine=fine,
-        width=width,
-        num_threads=task_threads,
-        new_axis=[0],
-        chunks=((2,), tuple(c * factor for c in arrays[0].chunks[0]), (fine_cols,)),
-        dtype=dtype,
-        meta=np.empty((0, 0, 0), dtype),
-    )
-    return stacked[0], stacked[1]
+    kernel = _Kernel(coarse, fine, width)
+    factor = coarse // fine if fine > 0 else 1
+    spec = _scans.ScanKernel("interpolate", _NAMES, kernel, 10 if coarse == 1000 else 2, factor)
+    return _scans.map_scans(spec, [lon1, lat1, satz1], num_threads)
 
 
 def modis_1km_to_250m(

@@ -22,9 +22,10 @@ from rust_arrays.compare.results import Report
 DESCRIPTION = """\
 Measure the talk's claims on this machine: pure Python, NumPy (the talk's code and in blocks),
 numexpr, Numba, Cython and rust_arrays on the talk's kernels, from a few elements to the big
-case, and geotiepoints and rust_arrays on MODIS geolocation (modis), from 1 scan to a granule.
+case, and geotiepoints and rust_arrays on MODIS geolocation (modis, simple_modis), from 1 scan
+to a granule.
 Each measurement runs in a fresh process: time (median after a warm-up), peak memory, and the
-result checked against the talk's code (modis: against geotiepoints). Then the same work over
+result checked against the talk's code (MODIS: against geotiepoints). Then the same work over
 1, 2, ... Python threads (who releases the GIL), and tiny inputs (where call overhead
 decides)."""
 
@@ -41,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="LIST",
         help="comma-separated sizes for every chosen kernel, e.g. 10,1e3,1e5; for do_something "
         "NxM, or N for Nx2N (default: the talk's progression, up to 10000x20000 pairs, "
-        "10**7 primes, 10**7 elements; modis: 1 to 203 scans)",
+        "10**7 primes, 10**7 elements; modis, simple_modis: 1 to 203 scans)",
     )
     parser.add_argument(
         "--impl",

@@ -241,7 +241,7 @@ class Comparison:
             reference = kernel.digest(kernel.reference(inputs))
             del inputs
         for result in measured:
-            # No reference installed (geotiepoints for modis): exactness unknown.
+            # No reference installed (geotiepoints for MODIS): exactness unknown.
             result.exact = result.digest == reference if reference else None
 
     def run_sizes(self, report: Report) -> None:

@@ -14,7 +14,7 @@ from types import ModuleType
 from typing import Any
 
 import rust_arrays
-from rust_arrays import modis, reference
+from rust_arrays import modis, reference, simple_modis
 from rust_arrays.compare import complexity
 from rust_arrays.compare.kernels import (
     CountInputs,
@@ -22,13 +22,17 @@ from rust_arrays.compare.kernels import (
     MaskedInputs,
     ModisInputs,
     PairsInputs,
+    ScanInputs,
+    SimpleModisInputs,
     TalkInputs,
+    scan_arrays,
 )
 
 Call = Callable[[], object]
 
 TALK_KERNELS = ("do_something", "primes", "masked_hypot")
-RUST_ARRAYS_KERNELS = (*TALK_KERNELS, "modis")
+MODIS_KERNELS = ("modis", "simple_modis")
+RUST_ARRAYS_KERNELS = (*TALK_KERNELS, *MODIS_KERNELS)
 
 
 @dataclass(frozen=True)
@@ -115,9 +119,13 @@ IMPLEMENTATIONS: dict[str, Implementation] = {
         Implementation(
             "geotiepoints",
             "geotiepoints",
-            ("modis",),
+            MODIS_KERNELS,
             requires="geotiepoints",
-            notes={"modis": "python-geotiepoints' Cython modisinterpolator (the upstream)"},
+            notes={
+                "modis": "python-geotiepoints' Cython modisinterpolator (the upstream)",
+                "simple_modis": "python-geotiepoints' simple_modis_interpolator (Cython and "
+                "scipy's map_coordinates; the upstream)",
+            },
         ),
         Implementation(
             "rust_arrays_1thread",
@@ -250,17 +258,19 @@ def _cython(inputs: TalkInputs, options: BuildOptions) -> Call:
     return masked_hypot
 
 
-def _geotiepoints(inputs: ModisInputs, options: BuildOptions) -> Call:
+def _geotiepoints(inputs: ScanInputs, options: BuildOptions) -> Call:
+    name = "modisinterpolator" if isinstance(inputs, ModisInputs) else "simple_modis_interpolator"
     # Untyped: imported as Any.
-    modisinterpolator: Any = importlib.import_module("geotiepoints.modisinterpolator")
-    lon, lat, satz = inputs.lon, inputs.lat, inputs.satz
-    return lambda: modisinterpolator.modis_1km_to_250m(lon, lat, satz)
+    upstream: Any = importlib.import_module(f"geotiepoints.{name}")
+    arrays = scan_arrays(inputs)
+    return lambda: upstream.modis_1km_to_250m(*arrays)
 
 
-def _rust_arrays_modis(num_threads: int | None) -> Callable[[ModisInputs, BuildOptions], Call]:
-    def build(inputs: ModisInputs, options: BuildOptions) -> Call:
-        lon, lat, satz = inputs.lon, inputs.lat, inputs.satz
-        return lambda: modis.interpolate(lon, lat, satz, 1000, 250, num_threads=num_threads)
+def _rust_arrays_modis(num_threads: int | None) -> Callable[[ScanInputs, BuildOptions], Call]:
+    def build(inputs: ScanInputs, options: BuildOptions) -> Call:
+        module = modis if isinstance(inputs, ModisInputs) else simple_modis
+        arrays = scan_arrays(inputs)
+        return lambda: module.modis_1km_to_250m(*arrays, num_threads=num_threads)
 
     return build
 
@@ -279,7 +289,7 @@ def _rust_arrays(num_threads: int | None) -> Callable[[TalkInputs, BuildOptions]
     return build
 
 
-# Per kind of inputs: the talk's kernels, and modis.
+# Per kind of inputs: the talk's kernels, and the MODIS ones.
 _TALK_BUILDERS: dict[str, Callable[[TalkInputs, BuildOptions], Call]] = {
     "python": _python,
     "numpy": _numpy,
@@ -291,7 +301,7 @@ _TALK_BUILDERS: dict[str, Callable[[TalkInputs, BuildOptions], Call]] = {
     "rust_arrays_1thread": _rust_arrays(1),
     "rust_arrays": _rust_arrays(None),
 }
-_MODIS_BUILDERS: dict[str, Callable[[ModisInputs, BuildOptions], Call]] = {
+_MODIS_BUILDERS: dict[str, Callable[[ScanInputs, BuildOptions], Call]] = {
     "geotiepoints": _geotiepoints,
     "rust_arrays_1thread": _rust_arrays_modis(1),
     "rust_arrays": _rust_arrays_modis(None),
@@ -301,14 +311,14 @@ _MODIS_BUILDERS: dict[str, Callable[[ModisInputs, BuildOptions], Call]] = {
 def build_call(implementation: str, inputs: Inputs, options: BuildOptions) -> Call:
     """A no-argument call of ``implementation`` on ``inputs`` (conversions done now, not in the
     call)."""
-    if isinstance(inputs, ModisInputs):
+    if isinstance(inputs, ModisInputs | SimpleModisInputs):
         modis_builder = _MODIS_BUILDERS.get(implementation)
         if modis_builder is None:
-            raise UnknownCombination(f"{implementation} has no modis")
+            raise UnknownCombination(f"{implementation} has no MODIS kernels")
         return modis_builder(inputs, options)
     talk_builder = _TALK_BUILDERS.get(implementation)
     if talk_builder is None:
-        raise UnknownCombination(f"{implementation} has only modis")
+        raise UnknownCombination(f"{implementation} has only MODIS kernels")
     return talk_builder(inputs, options)
 
 

@@ -1,4 +1,4 @@
-"""The talk's three kernels, and the MODIS geolocation hot spot, as the comparison sees them.
+"""The talk's three kernels, and the MODIS geolocation hot spots, as the comparison sees them.
 
 For each kernel: how sizes are written and how much work they mean, the (seeded, so every
 process builds the same) inputs, the reference result (the talk's NumPy code; for MODIS the
@@ -15,7 +15,7 @@ import math
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -68,8 +68,24 @@ class ModisInputs:
     satz: Float32Array
 
 
+@dataclass(frozen=True)
+class SimpleModisInputs:
+    """``modis_1km_to_250m(lon, lat)`` of ``simple_modis``: float32 MODIS tie points at 1 km,
+    whole scans."""
+
+    lon: Float32Array
+    lat: Float32Array
+
+
 TalkInputs = PairsInputs | CountInputs | MaskedInputs
-Inputs = TalkInputs | ModisInputs
+ScanInputs = ModisInputs | SimpleModisInputs
+Inputs = TalkInputs | ScanInputs
+
+
+def scan_arrays(inputs: ScanInputs) -> list[Float32Array]:
+    """The tie point arrays of MODIS inputs, in the order the functions take them."""
+    arrays: list[Float32Array] = [getattr(inputs, field.name) for field in fields(inputs)]
+    return arrays
 
 
 def _parse_count(text: str) -> int:
@@ -326,23 +342,24 @@ class Modis(Kernel):
     calibration_size = (2,)
     warm_up_size = (1,)
     reference_implementation = "geotiepoints"
+    upstream_module = "geotiepoints.modisinterpolator"
 
     def size_for_work(self, work: float) -> Size:
         return (max(1, round(work)),)
 
-    def make_inputs(self, size: Size, seed: int) -> ModisInputs:
+    def make_inputs(self, size: Size, seed: int) -> ScanInputs:
         # A synthetic swath over Europe (deterministic: the seed is not needed).
         lon, lat, satz = modis_tie_points(size[0])
         return ModisInputs(lon, lat, satz)
 
     def reference(self, inputs: Inputs) -> object:
-        assert isinstance(inputs, ModisInputs)
+        assert isinstance(inputs, ModisInputs | SimpleModisInputs)
         try:
             # Untyped: imported as Any.
-            upstream: Any = importlib.import_module("geotiepoints.modisinterpolator")
+            upstream: Any = importlib.import_module(self.upstream_module)
         except ImportError:
             return None
-        return upstream.modis_1km_to_250m(inputs.lon, inputs.lat, inputs.satz)
+        return upstream.modis_1km_to_250m(*scan_arrays(inputs))
 
     def digest(self, result: object) -> str:
         if result is None:
@@ -360,13 +377,14 @@ class Modis(Kernel):
         return f"lon, lat {lon.shape[0]}x{lon.shape[1]}, {nans} NaN"
 
     def split(self, inputs: Inputs, parts: int) -> list[Inputs]:
-        assert isinstance(inputs, ModisInputs)
+        assert isinstance(inputs, ModisInputs | SimpleModisInputs)
         # Whole scans per task (rows in steps of 10), as equal as they divide.
         scans = inputs.lon.shape[0] // 10
         ends = 10 * np.cumsum([len(part) for part in np.array_split(np.arange(scans), parts)])
         starts = [0, *ends[:-1]]
+        arrays = scan_arrays(inputs)
         return [
-            ModisInputs(inputs.lon[a:b], inputs.lat[a:b], inputs.satz[a:b])
+            type(inputs)(*(array[a:b] for array in arrays))
             for a, b in zip(starts, ends, strict=True)
         ]
 
@@ -378,6 +396,22 @@ class Modis(Kernel):
         )
 
 
+class SimpleModis(Modis):
+    """The same granules without the zenith angle: geotiepoints' simple_modis_interpolator."""
+
+    name = "simple_modis"
+    call = (
+        "modis_1km_to_250m(lon, lat): MODIS geolocation without the zenith angle (cartesian "
+        "bilinear), 10x1354 float32 tie points per scan at 1 km to 40x5416 at 250 m"
+    )
+    upstream_module = "geotiepoints.simple_modis_interpolator"
+
+    def make_inputs(self, size: Size, seed: int) -> ScanInputs:
+        lon, lat, _ = modis_tie_points(size[0], 20.0, 50.0, -12.0)
+        return SimpleModisInputs(lon, lat)
+
+
 KERNELS: dict[str, Kernel] = {
-    kernel.name: kernel for kernel in (DoSomething(), Primes(), MaskedHypot(), Modis())
+    kernel.name: kernel
+    for kernel in (DoSomething(), Primes(), MaskedHypot(), Modis(), SimpleModis())
 }

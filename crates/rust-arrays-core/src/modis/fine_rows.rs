@@ -124,8 +124,7 @@ fn angle_arguments<T: GeoFloat>(track: Track<T>, input: &ChunkInput<'_, T>, work
     let (lon, lat) = (&mut work.lon_argument[..n], &mut work.lat_argument[..n]);
     let low = &mut work.low[..n];
     let (lon_sign, lat_factor) = (&mut work.lon_sign[..n], &mut work.lat_factor[..n]);
-    // Upstream: `z < thr * R and z > (-1.0 * thr) * R` with the float thr = 0.8.
-    let threshold = T::narrow(0.8).wide() * EARTH_RADIUS;
+    let threshold = low_latitude_threshold::<T>();
     for c in 0..n {
         let a_scan = T::narrow(
             (scan[c] + curvature[c] * expansion[c].wide()) + track.curvature * alignment[c].wide(),
@@ -142,13 +141,59 @@ fn angle_arguments<T: GeoFloat>(track: Track<T>, input: &ChunkInput<'_, T>, work
         let x = bilinear(track, a_scan, complement, corners(0));
         let y = bilinear(track, a_scan, complement, corners(1));
         let z = bilinear(track, a_scan, complement, corners(2));
+        let pixel = PixelArguments::of(x, y, z, threshold);
+        (lon[c], lat[c], low[c]) = (pixel.lon, pixel.lat, pixel.low);
+        (lon_sign[c], lat_factor[c]) = (pixel.lon_sign, pixel.lat_factor);
+    }
+}
+
+/// Upstream's `xyz2lonlat` (`low_lat_z=True`) of one pixel up to its libm calls.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct PixelArguments {
+    /// `acos` argument of the longitude.
+    pub lon: f64,
+    /// `acos` (low latitudes) or `asin` argument of the latitude.
+    pub lat: f64,
+    /// Whether the latitude takes the low-latitude (`acos`) branch.
+    pub low: bool,
+    /// `sign(y)`.
+    pub lon_sign: f64,
+    /// 1 on the low-latitude branch, `sign(z)` on the other.
+    pub lat_factor: f64,
+}
+
+impl PixelArguments {
+    /// `threshold` is [`low_latitude_threshold`]; `x`, `y`, `z` are the widened coordinates.
+    #[inline(always)]
+    pub fn of(x: f64, y: f64, z: f64, threshold: f64) -> Self {
         let norm = (x * x + y * y).sqrt();
-        let is_low = z < threshold && z > -threshold;
-        lon[c] = x / norm;
-        lat[c] = if is_low { z } else { norm } / EARTH_RADIUS;
-        low[c] = is_low;
-        lon_sign[c] = sign(y);
-        lat_factor[c] = if is_low { 1.0 } else { sign(z) };
+        let low = z < threshold && z > -threshold;
+        Self {
+            lon: x / norm,
+            lat: if low { z } else { norm } / EARTH_RADIUS,
+            low,
+            lon_sign: sign(y),
+            lat_factor: if low { 1.0 } else { sign(z) },
+        }
+    }
+}
+
+/// Upstream's `z < thr * R and z > (-1.0 * thr) * R` bound, with its default `thr = 0.8` of the
+/// input's type (for float32 0.800000011920929).
+#[inline(always)]
+pub(super) fn low_latitude_threshold<T: GeoFloat>() -> f64 {
+    T::narrow(0.8).wide() * EARTH_RADIUS
+}
+
+impl ChunkWork {
+    /// Stores pixel `c`'s arguments for the passes after [`PixelArguments::of`].
+    #[inline(always)]
+    pub(super) fn set(&mut self, c: usize, pixel: PixelArguments) {
+        self.lon_argument[c] = pixel.lon;
+        self.lat_argument[c] = pixel.lat;
+        self.low[c] = pixel.low;
+        self.lon_sign[c] = pixel.lon_sign;
+        self.lat_factor[c] = pixel.lat_factor;
     }
 }
 
@@ -166,10 +211,17 @@ fn exact_angles(lon_argument: f64, lat_argument: f64, low: bool) -> (f64, f64) {
 /// Pass 2 with the scalar calls (never vectorised: glibc's scalar functions are the reference).
 #[inline(never)]
 fn scalar_angles(work: &mut ChunkWork, n: usize) {
-    for c in 0..n {
-        let (lon, lat) = exact_angles(work.lon_argument[c], work.lat_argument[c], work.low[c]);
-        work.lon_angle[c] = lon;
-        work.lat_angle[c] = lat;
+    let (lon_argument, lon_angle) = (&work.lon_argument[..n], &mut work.lon_angle[..n]);
+    for (angle, &argument) in lon_angle.iter_mut().zip(lon_argument) {
+        *angle = argument.acos();
+    }
+    let (lat_argument, low) = (&work.lat_argument[..n], &work.low[..n]);
+    for ((angle, &argument), &low) in work.lat_angle[..n].iter_mut().zip(lat_argument).zip(low) {
+        *angle = if low {
+            argument.acos()
+        } else {
+            argument.asin()
+        };
     }
 }
 
@@ -253,9 +305,20 @@ pub(super) fn fine_chunk<T: GeoFloat>(
     out_lon: &mut [T],
     out_lat: &mut [T],
 ) {
-    let n = out_lon.len();
-    debug_assert!(n <= CHUNK && input.scan.len() == n && out_lat.len() == n);
+    debug_assert!(input.scan.len() == out_lon.len());
     wide::angle_arguments(isa, track, input, work);
+    lonlat_from_arguments(isa, work, out_lon, out_lat);
+}
+
+/// Passes 2 to 4 on the arguments pass 1 left in `work`: the libm calls and the outputs.
+pub(super) fn lonlat_from_arguments<T: GeoFloat>(
+    isa: crate::simd_row_sum::Isa,
+    work: &mut ChunkWork,
+    out_lon: &mut [T],
+    out_lat: &mut [T],
+) {
+    let n = out_lon.len();
+    debug_assert!(n <= CHUNK && out_lat.len() == n);
     if T::VECTOR_LIBM && vector_libm::available(isa) {
         // Whole vectors: the lanes past `n` hold leftovers of earlier chunks (or
         // zeros); their angles are computed but never read.
@@ -280,8 +343,7 @@ pub(super) fn fine_chunk<T: GeoFloat>(
 /// The vector passes compiled for AVX-512 / AVX2 and picked at run time (the library is built
 /// for baseline x86-64). Only IEEE add, sub, mul, div, sqrt, compares and conversions are
 /// involved, so every build gives the same bits.
-#[cfg(target_arch = "x86_64")]
-#[allow(unsafe_code)]
+#[cfg_attr(target_arch = "x86_64", allow(unsafe_code))]
 mod wide {
     use super::{ChunkInput, ChunkWork, GeoFloat, Track};
     use crate::simd_row_sum::Isa;
@@ -292,34 +354,6 @@ mod wide {
         (work: &ChunkWork, lon: &mut [T], lat: &mut [T]) -> ());
     dispatch!(checked_degrees, checked_degrees_avx512, checked_degrees_avx2, <T>,
         (work: &mut ChunkWork, lon: &mut [T], lat: &mut [T]) -> bool);
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-mod wide {
-    use super::{ChunkInput, ChunkWork, GeoFloat, Track};
-    use crate::simd_row_sum::Isa;
-
-    pub(super) fn angle_arguments<T: GeoFloat>(
-        _isa: Isa,
-        track: Track<T>,
-        input: &ChunkInput<'_, T>,
-        work: &mut ChunkWork,
-    ) {
-        super::angle_arguments(track, input, work);
-    }
-
-    pub(super) fn degrees<T: GeoFloat>(_isa: Isa, work: &ChunkWork, lon: &mut [T], lat: &mut [T]) {
-        super::degrees(work, lon, lat);
-    }
-
-    pub(super) fn checked_degrees<T: GeoFloat>(
-        _isa: Isa,
-        work: &mut ChunkWork,
-        lon: &mut [T],
-        lat: &mut [T],
-    ) -> bool {
-        super::checked_degrees(work, lon, lat)
-    }
 }
 
 #[cfg(test)]

@@ -22,7 +22,8 @@ use crate::{check, in_rayon_pool, Stopped};
 
 /// `$name(isa, args..)` runs `super::$name(args..)` compiled for `isa`, which the caller made
 /// sure this CPU has: the AVX-512 and AVX2 builds of plain Rust loops, picked at run time (the
-/// library is built for baseline x86-64). Used inside x86-64-only modules (declared below it).
+/// library is built for baseline x86-64). Used inside the `wide` modules of the passes, which
+/// import `GeoFloat` and `Isa`.
 #[cfg(target_arch = "x86_64")]
 macro_rules! dispatch {
     ($name:ident, $avx512:ident, $avx2:ident, <$t:ident>, ($($arg:ident: $ty:ty),*) -> $ret:ty) => {
@@ -49,7 +50,18 @@ macro_rules! dispatch {
     };
 }
 
+/// Elsewhere only the portable build exists: `$name(isa, args..)` runs `super::$name(args..)`.
+#[cfg(not(target_arch = "x86_64"))]
+macro_rules! dispatch {
+    ($name:ident, $avx512:ident, $avx2:ident, <$t:ident>, ($($arg:ident: $ty:ty),*) -> $ret:ty) => {
+        pub(super) fn $name<$t: GeoFloat>(_isa: Isa, $($arg: $ty),*) -> $ret {
+            super::$name($($arg),*)
+        }
+    };
+}
+
 mod fine_rows;
+pub mod simple;
 mod tie_points;
 mod vector_libm;
 
@@ -155,8 +167,12 @@ impl Resolution {
 /// Why a geometry or an input cannot be interpolated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ModisError {
-    /// The coarse/fine pair is not one upstream supports.
-    Resolutions { coarse: u32, fine: u32 },
+    /// The coarse/fine pair is not one upstream supports (`supported` lists those that are).
+    Resolutions {
+        coarse: u32,
+        fine: u32,
+        supported: &'static str,
+    },
     /// 5 km tie points must have 270 or 271 columns.
     ScanWidth(usize),
     /// Inputs of the wrong shape.
@@ -166,10 +182,13 @@ pub enum ModisError {
 impl std::fmt::Display for ModisError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Resolutions { coarse, fine } => write!(
+            Self::Resolutions {
+                coarse,
+                fine,
+                supported,
+            } => write!(
                 f,
-                "cannot interpolate from {coarse} m to {fine} m (supported: 1000 to 500 or 250, \
-                 5000 to 1000, 500 or 250)"
+                "cannot interpolate from {coarse} m to {fine} m (supported: {supported})"
             ),
             Self::ScanWidth(width) => write!(
                 f,
@@ -231,7 +250,11 @@ impl<T: GeoFloat> Geometry<T> {
         coarse_scan_width: Option<usize>,
     ) -> Result<Self, ModisError> {
         use Resolution::*;
-        let bad = ModisError::Resolutions { coarse, fine };
+        let bad = ModisError::Resolutions {
+            coarse,
+            fine,
+            supported: "1000 to 500 or 250, 5000 to 1000, 500 or 250",
+        };
         let (c, f) = match (
             Resolution::from_metres(coarse),
             Resolution::from_metres(fine),
@@ -634,28 +657,11 @@ pub fn interpolate<T: GeoFloat>(
     stop: &AtomicBool,
 ) -> Result<Result<(), ModisError>, Stopped> {
     let g = geometry;
-    if lat.dim() != lon.dim() || satz.dim() != lon.dim() {
-        return Ok(Err(ModisError::Shape(format!(
-            "lon, lat and satz must have one shape, got {:?}, {:?} and {:?}",
-            lon.dim(),
-            lat.dim(),
-            satz.dim()
-        ))));
-    }
-    let scans = match g.scans(lon.nrows(), lon.ncols()) {
+    let scans = match scans_of(&[lon, lat, satz], "lon, lat and satz", |r, c| g.scans(r, c)) {
         Ok(scans) => scans,
         Err(err) => return Ok(Err(err)),
     };
-    let scan_len = g.fine_rows * g.fine_cols;
-    assert_eq!(fine_lon.len(), scans * scan_len);
-    assert_eq!(fine_lat.len(), scans * scan_len);
-    if scans == 0 {
-        return Ok(Ok(()));
-    }
-    let one = |buffers: &mut ScanBuffers<T>,
-               (scan, (out_lon, out_lat)): (usize, (&mut [T], &mut [T]))|
-     -> Result<(), Stopped> {
-        check(stop)?;
+    let one = |buffers: &mut ScanBuffers<T>, scan: usize, out_lon: &mut [T], out_lat: &mut [T]| {
         let rows = scan * g.coarse_rows..(scan + 1) * g.coarse_rows;
         let (lon, lat, satz) = (
             lon.slice(s![rows.clone(), ..]),
@@ -672,6 +678,51 @@ pub fn interpolate<T: GeoFloat>(
             out_lat,
             isa,
         );
+    };
+    for_each_scan(scans, fine_lon, fine_lat, stop, || g.buffers(), one)?;
+    Ok(Ok(()))
+}
+
+/// The number of scans in `inputs` (`names` in messages), which must have one shape, as
+/// `scans(rows, cols)` counts them.
+fn scans_of<T>(
+    inputs: &[ArrayView2<'_, T>],
+    names: &str,
+    scans: impl FnOnce(usize, usize) -> Result<usize, ModisError>,
+) -> Result<usize, ModisError> {
+    let dims: Vec<String> = inputs.iter().map(|a| format!("{:?}", a.dim())).collect();
+    if dims.iter().any(|d| *d != dims[0]) {
+        let (last, first) = dims.split_last().expect("inputs");
+        return Err(ModisError::Shape(format!(
+            "{names} must have one shape, got {} and {last}",
+            first.join(", ")
+        )));
+    }
+    scans(inputs[0].nrows(), inputs[0].ncols())
+}
+
+/// Runs `one(buffers, scan, fine_lon, fine_lat)` for each of `scans` scans, with that scan's
+/// share of the outputs. Inside a rayon pool the scans are shared out across it (one
+/// `buffers()` per task), elsewhere they run serially on the calling thread; each scan's outputs
+/// depend on that scan alone, so the result is the same. `stop` is looked at before each scan.
+fn for_each_scan<T: Send, B>(
+    scans: usize,
+    fine_lon: &mut [T],
+    fine_lat: &mut [T],
+    stop: &AtomicBool,
+    buffers: impl Fn() -> B + Sync + Send,
+    one: impl Fn(&mut B, usize, &mut [T], &mut [T]) + Sync + Send,
+) -> Result<(), Stopped> {
+    assert_eq!(fine_lon.len(), fine_lat.len());
+    if scans == 0 {
+        assert!(fine_lon.is_empty());
+        return Ok(());
+    }
+    assert!(fine_lon.len().is_multiple_of(scans));
+    let scan_len = fine_lon.len() / scans;
+    let step = |buffers: &mut B, (scan, (lon, lat)): (usize, (&mut [T], &mut [T]))| {
+        check(stop)?;
+        one(buffers, scan, lon, lat);
         Ok(())
     };
     if in_rayon_pool() {
@@ -679,18 +730,15 @@ pub fn interpolate<T: GeoFloat>(
             .par_chunks_mut(scan_len)
             .zip(fine_lat.par_chunks_mut(scan_len))
             .enumerate()
-            .try_for_each_init(|| g.buffers(), one)?;
+            .try_for_each_init(buffers, step)
     } else {
-        let mut buffers = g.buffers();
-        for item in fine_lon
+        let mut buffers = buffers();
+        fine_lon
             .chunks_mut(scan_len)
             .zip(fine_lat.chunks_mut(scan_len))
             .enumerate()
-        {
-            one(&mut buffers, item)?;
-        }
+            .try_for_each(|item| step(&mut buffers, item))
     }
-    Ok(Ok(()))
 }
 
 #[cfg(test)]

@@ -157,7 +157,7 @@ fn run_with<T: GeoFloat>(
 }
 
 /// Upstream's `xyz2lonlat` (default `low_lat_z=True`, `thr=0.8` rounded to `T`), literally.
-fn xyz_to_lonlat<T: GeoFloat>(xyz: [T; 3]) -> (T, T) {
+pub(super) fn xyz_to_lonlat<T: GeoFloat>(xyz: [T; 3]) -> (T, T) {
     let (x, y, z) = (xyz[0].wide(), xyz[1].wide(), xyz[2].wide());
     let lon = T::narrow(rad2deg((x / (x * x + y * y).sqrt()).acos()) * sign(y));
     let thr = T::narrow(0.8).wide();
@@ -213,6 +213,16 @@ fn run_per_pixel<T: GeoFloat>(
         }
     }
     out
+}
+
+/// Runs `call` on the calling thread (no rayon pool), then inside rayon pools of 1 and 3
+/// threads.
+pub(super) fn in_each_pool(mut call: impl FnMut() + Send) {
+    call();
+    for threads in [1, 3] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
+        pool.unwrap().install(&mut call);
+    }
 }
 
 /// A small deterministic pseudo-random generator (xorshift64).
@@ -271,49 +281,62 @@ impl MarginTally {
     }
 }
 
-/// A scan with hostile tie points: NaN, infinities, signed zeros, the poles, huge values and
-/// two adjacent zero zenith angles, spread by a small xorshift generator.
-fn hostile_scan<T: GeoFloat>(g: &Geometry<T>, seed: u64) -> (Vec<T>, Vec<T>, Vec<T>) {
-    let mut input = scan(g, -179.9, 80.0);
-    let specials = [
-        f64::NAN,
-        -f64::NAN,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        0.0,
-        -0.0,
-        90.0,
-        -90.0,
-        180.0,
-        -180.0,
-        1e30,
-        -1e30,
-        53.13,
-        89.999,
-    ];
+/// Hostile values (degrees): NaN of both signs, infinities, signed zeros, the poles and the
+/// antimeridian, huge values, and two ordinary ones.
+pub(super) const HOSTILE_DEGREES: [f64; 14] = [
+    f64::NAN,
+    -f64::NAN,
+    f64::INFINITY,
+    f64::NEG_INFINITY,
+    0.0,
+    -0.0,
+    90.0,
+    -90.0,
+    180.0,
+    -180.0,
+    1e30,
+    -1e30,
+    53.13,
+    89.999,
+];
+
+/// Puts `count` values drawn from `values` at random places of random ones of `arrays` (all of
+/// one length), with a small xorshift generator seeded by `seed`.
+pub(super) fn sprinkle<T: GeoFloat>(
+    arrays: &mut [&mut Vec<T>],
+    values: &[f64],
+    count: usize,
+    seed: u64,
+) {
     let mut next = xorshift(seed);
     let mut next = || next() as usize;
-    let n = input.0.len();
-    for _ in 0..n / 8 {
-        let value = T::narrow(specials[next() % specials.len()]);
+    let n = arrays[0].len();
+    for _ in 0..count {
+        let value = T::narrow(values[next() % values.len()]);
         let index = next() % n;
-        match next() % 3 {
-            0 => input.0[index] = value,
-            1 => input.1[index] = value,
-            _ => input.2[index] = value,
-        }
+        let which = next() % arrays.len();
+        arrays[which][index] = value;
     }
+}
+
+/// A scan with hostile tie points ([`HOSTILE_DEGREES`], in the zenith angles too, where two
+/// adjacent zeros can occur).
+fn hostile_scan<T: GeoFloat>(g: &Geometry<T>, seed: u64) -> (Vec<T>, Vec<T>, Vec<T>) {
+    let mut input = scan(g, -179.9, 80.0);
+    let n = input.0.len();
+    let arrays = &mut [&mut input.0, &mut input.1, &mut input.2];
+    sprinkle(arrays, &HOSTILE_DEGREES, n / 8, seed);
     input
 }
 
-fn bits<T: GeoFloat>(values: &[T]) -> Vec<u64> {
+pub(super) fn bits<T: GeoFloat>(values: &[T]) -> Vec<u64> {
     values.iter().map(|v| v.wide().to_bits()).collect()
 }
 
 /// Positions where two outputs differ, NaNs compared by NaN-ness only: where two different NaNs
 /// (here +NaN and -NaN tie points) meet in one addition, x86 keeps the first operand's, and
 /// LLVM may swap the operands of a commutative operation differently in each build.
-fn differing<T: GeoFloat>(a: &[T], b: &[T]) -> usize {
+pub(super) fn differing<T: GeoFloat>(a: &[T], b: &[T]) -> usize {
     a.iter()
         .zip(b)
         .filter(|(x, y)| {
@@ -429,34 +452,15 @@ fn whole_granule_equals_scan_by_scan_in_any_pool() {
     };
     let (lon, lat, satz) = (view(&flat.0), view(&flat.1), view(&flat.2));
     let stop = AtomicBool::new(false);
-    for threads in [None, Some(1), Some(3)] {
+    in_each_pool(|| {
         let mut out = (vec![0.0; expected.0.len()], vec![0.0; expected.0.len()]);
-        let mut call = || {
-            interpolate(
-                &g,
-                lon.view(),
-                lat.view(),
-                satz.view(),
-                &mut out.0,
-                &mut out.1,
-                crate::simd_row_sum::best_isa(),
-                &stop,
-            )
-            .unwrap()
-            .unwrap()
-        };
-        match threads {
-            None => call(),
-            Some(n) => rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
-                .build()
-                .unwrap()
-                .install(call),
-        }
-        let bits = |v: &Vec<f32>| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let isa = crate::simd_row_sum::best_isa();
+        let (lon, lat, satz) = (lon.view(), lat.view(), satz.view());
+        let done = interpolate(&g, lon, lat, satz, &mut out.0, &mut out.1, isa, &stop);
+        assert_eq!(done, Ok(Ok(())));
         assert_eq!(bits(&out.0), bits(&expected.0));
         assert_eq!(bits(&out.1), bits(&expected.1));
-    }
+    });
     let partial = lon.slice(ndarray::s![..25, ..]);
     let isa = Isa::Scalar;
     let err = interpolate(&g, partial, partial, partial, &mut [], &mut [], isa, &stop).unwrap();

@@ -146,28 +146,13 @@ fn checked_xyz<T: GeoFloat>(work: &mut TiePointWork, xyz: &mut [[T; 3]]) -> bool
     any_unsure
 }
 
-#[cfg(target_arch = "x86_64")]
-#[allow(unsafe_code)]
+#[cfg_attr(target_arch = "x86_64", allow(unsafe_code))]
 mod wide {
     use super::{GeoFloat, TiePointWork};
     use crate::simd_row_sum::Isa;
 
     dispatch!(checked_xyz, checked_xyz_avx512, checked_xyz_avx2, <T>,
         (work: &mut TiePointWork, xyz: &mut [[T; 3]]) -> bool);
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-mod wide {
-    use super::{GeoFloat, TiePointWork};
-    use crate::simd_row_sum::Isa;
-
-    pub(super) fn checked_xyz<T: GeoFloat>(
-        _isa: Isa,
-        work: &mut TiePointWork,
-        xyz: &mut [[T; 3]],
-    ) -> bool {
-        super::checked_xyz(work, xyz)
-    }
 }
 
 #[cfg(test)]
