@@ -165,6 +165,28 @@ def test_plot_without_matplotlib_is_a_clear_error(
     assert "needs matplotlib" in capsys.readouterr().err
 
 
+def test_gradient_kernel_needs_pyresample(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(optional, "is_installed", lambda module: module != "pyresample")
+    assert "gradient" not in _settings([]).kernels  # left out of "all"
+    with pytest.raises(SystemExit) as exit_info:
+        _settings(["--kernel", "gradient"])
+    assert exit_info.value.code == 2
+    assert "--kernel gradient needs pyresample" in capsys.readouterr().err
+
+
+def test_gradient_sizes() -> None:
+    kernel = KERNELS["gradient"]
+    assert kernel.parse_size("500") == kernel.parse_size("500x500") == (500,)
+    assert kernel.format_size((500,)) == "500x500"
+    assert kernel.work((500,)) == 250_000
+    assert kernel.size_for_work(250_000.0) == (500,)
+    for text in ("500x400", "1", "0"):
+        with pytest.raises(SizeError):
+            kernel.parse_size(text)
+
+
 def _settings(argv: list[str]) -> settings.Settings:
     from rust_arrays.compare import cli as compare_cli
 
@@ -175,7 +197,8 @@ def _settings(argv: list[str]) -> settings.Settings:
 
 def test_default_and_quick_settings() -> None:
     default = _settings([])
-    assert default.kernels == ("do_something", "primes", "masked_hypot", "modis", "simple_modis")
+    talk_and_modis = ("do_something", "primes", "masked_hypot", "modis", "simple_modis")
+    assert default.kernels == (*talk_and_modis, "gradient")  # pyresample is installed here
     assert default.sizes["do_something"][-1] == (10_000, 20_000)  # the talk's big case
     assert default.sizes["do_something"][0] == KERNELS["do_something"].tiny_size
     assert default.budget == settings.DEFAULT_BUDGET_SECONDS

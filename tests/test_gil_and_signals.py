@@ -90,7 +90,7 @@ signal.signal(signal.SIGINT, signal.default_int_handler)
 a = np.random.default_rng(0).random(200_000) * 1e7  # brute force: 4e10 pairs
 grid = np.meshgrid(np.arange(300.0), np.arange(200.0))
 slopes = [*np.gradient(grid[0]), *np.gradient(grid[1])]
-far = np.full((4000, 4000), 1e12)  # 16 million targets, five search steps each
+far = np.full((6000, 4000), 1e12)  # 24 million targets, five search steps each
 print("started", flush=True)
 try:
     rust_arrays.{call}
@@ -112,7 +112,7 @@ print("finished", flush=True)
         "modis.interpolate(*[np.zeros((3000, 1354), np.float32)] * 3, 1000, 250, num_threads=1)",
         "simple_modis.modis_1km_to_250m(*[np.zeros((6000, 1354))] * 2)",
         "simple_modis.modis_1km_to_250m(*[np.zeros((6000, 1354))] * 2, num_threads=1)",
-        "gradient.one_step_gradient_indices(*grid, *slopes, far, far)",
+        "gradient.one_step_gradient_indices(*grid, *slopes, far, far, num_threads=1)",
     ],
 )
 def test_ctrl_c_interrupts_a_long_call(call: str) -> None:

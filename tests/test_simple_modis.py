@@ -112,7 +112,7 @@ def test_keyword_call_like_geotiepoints(upstream: ModuleType) -> None:
 @pytest.mark.parametrize("cols", [2, 3, 7, 100])
 def test_other_widths_bit_identical(upstream: ModuleType, cols: int) -> None:
     for dtype in DTYPES:
-        lon, lat = as_dtype(lon_lat(2, 30.0, -60.0, 170.0, cols=cols), dtype)
+        lon, lat = as_dtype(lon_lat(2, 30.0, -60.0, 170.0, columns=cols), dtype)
         for name in FUNCTIONS.values():
             assert_bit_identical(
                 getattr(upstream, name)(lon, lat), getattr(simple_modis, name)(lon, lat)
@@ -154,7 +154,7 @@ def test_hypothesis_granules_bit_identical_to_geotiepoints(
     lon0 = data.draw(st.floats(-180, 180))
     lat0 = data.draw(st.floats(-89.9, 89.9))
     heading = data.draw(st.floats(0, 360))
-    inputs = list(as_dtype(lon_lat(scans, lon0, lat0, heading, cols=cols), dtype))
+    inputs = list(as_dtype(lon_lat(scans, lon0, lat0, heading, columns=cols), dtype))
     width = 32 if dtype == np.float32 else 64
     hostile = [*HOSTILE_DEGREES, 5e-324]  # and the smallest float64 subnormal
     values = st.sampled_from(hostile) | st.floats(width=width, allow_nan=False)
@@ -320,7 +320,7 @@ def test_dask_and_xarray_inputs(upstream: ModuleType) -> None:
         eager = simple_modis.modis_1km_to_250m(*numpy_backed)
         assert_bit_identical(expected, tuple(r.values for r in eager))
     # Chunks of less than one scan, a width other than 1354, 500 m.
-    lon, lat = lon_lat(4, 100.0, 30.0, 0.0, cols=300)
+    lon, lat = lon_lat(4, 100.0, 30.0, 0.0, columns=300)
     small = [da.from_array(a, chunks=(3, 100)) for a in (lon, lat)]
     half = simple_modis.modis_1km_to_500m(*small)
     assert half[0].chunks == ((20, 20, 20, 20), (600,))

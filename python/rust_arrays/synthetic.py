@@ -35,6 +35,7 @@ def modis_tie_points(
     *,
     coarse_resolution: int = 1000,
     coarse_scan_width: int | None = None,
+    columns: int | None = None,
     nans: int = 0,
     seed: int = 0,
 ) -> tuple[Array, Array, Array]:
@@ -45,7 +46,9 @@ def modis_tie_points(
     out to about 1170 km on each side and the satellite zenith angle growing from 0 at nadir
     to 65 degrees at the edges. ``coarse_resolution`` 1000 gives 10 rows of 1354 columns per
     scan; 5000 gives 2 rows of ``coarse_scan_width`` (271, the default, or 270) columns.
-    ``nans`` values chosen at random (by ``seed``) in each array are set to NaN.
+    ``columns`` (at least 2) replaces the width by any other, for interpolators that take any
+    (:mod:`rust_arrays.simple_modis`). ``nans`` values chosen at random (by ``seed``) in each
+    array are set to NaN.
 
     >>> lon1, lat1, satz1 = modis_tie_points(2)
     >>> lon1.shape, lon1.dtype
@@ -64,6 +67,10 @@ def modis_tie_points(
             f"modis_tie_points(): coarse_scan_width at {coarse_resolution} m must be one of "
             f"{widths}, got {coarse_scan_width!r}"
         )
+    if columns is not None:
+        if isinstance(columns, bool) or not isinstance(columns, int | np.integer) or columns < 2:
+            raise ValueError(f"modis_tie_points(): columns must be an int >= 2, got {columns!r}")
+        cols = int(columns)
     rows = SCAN_ROWS[coarse_resolution]
     step = coarse_resolution / 1000.0  # km between tie points
     i = np.arange(scans * rows, dtype=np.float64)[:, None]

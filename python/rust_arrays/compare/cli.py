@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from rust_arrays.compare import cache, settings
+from rust_arrays.compare import cache, optional, settings
 from rust_arrays.compare.experiments import Comparison
 from rust_arrays.compare.implementations import IMPLEMENTATIONS
 from rust_arrays.compare.kernels import KERNELS, Size, SizeError
@@ -22,12 +22,13 @@ from rust_arrays.compare.results import Report
 DESCRIPTION = """\
 Measure the talk's claims on this machine: pure Python, NumPy (the talk's code and in blocks),
 numexpr, Numba, Cython and rust_arrays on the talk's kernels, from a few elements to the big
-case, and geotiepoints and rust_arrays on MODIS geolocation (modis, simple_modis), from 1 scan
-to a granule.
+case, geotiepoints and rust_arrays on MODIS geolocation (modis, simple_modis), from 1 scan
+to a granule, and pyresample and rust_arrays on gradient search resampling (gradient, with
+pyresample installed), from 250x250 to 2000x2000 pixels.
 Each measurement runs in a fresh process: time (median after a warm-up), peak memory, and the
-result checked against the talk's code (MODIS: against geotiepoints). Then the same work over
-1, 2, ... Python threads (who releases the GIL), and tiny inputs (where call overhead
-decides)."""
+result checked against the talk's code (MODIS: against geotiepoints; gradient: pyresample).
+Then the same work over 1, 2, ... Python threads (who releases the GIL), and tiny inputs (where
+call overhead decides)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,7 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="LIST",
         help="comma-separated sizes for every chosen kernel, e.g. 10,1e3,1e5; for do_something "
         "NxM, or N for Nx2N (default: the talk's progression, up to 10000x20000 pairs, "
-        "10**7 primes, 10**7 elements; modis, simple_modis: 1 to 203 scans)",
+        "10**7 primes, 10**7 elements; modis, simple_modis: 1 to 203 scans; gradient: N for "
+        "NxN, 250 to 2000)",
     )
     parser.add_argument(
         "--impl",
@@ -144,7 +146,20 @@ def _threads(parser: argparse.ArgumentParser, text: str | None, cores: int) -> t
 def settings_from_arguments(
     parser: argparse.ArgumentParser, args: argparse.Namespace
 ) -> settings.Settings:
-    kernels = tuple(KERNELS) if args.kernel == "all" else (args.kernel,)
+    if args.kernel == "all":
+        # Those whose inputs can be made here (gradient's need pyresample's geometries).
+        kernels = tuple(
+            name
+            for name, kernel in KERNELS.items()
+            if kernel.needs is None or optional.is_installed(kernel.needs)
+        )
+    else:
+        kernels = (args.kernel,)
+        needs = KERNELS[args.kernel].needs
+        if needs is not None and not optional.is_installed(needs):
+            parser.error(
+                f"--kernel {args.kernel} needs {needs}: pip install 'rust_arrays[{needs}]'"
+            )
     implementations = _implementations(parser, args.impl)
     if not any(
         kernel in IMPLEMENTATIONS[name].kernels for name in implementations for kernel in kernels

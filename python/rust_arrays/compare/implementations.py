@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+import numpy as np
+
 import rust_arrays
-from rust_arrays import modis, reference, simple_modis
+from rust_arrays import gradient, modis, reference, simple_modis
 from rust_arrays.compare import complexity
 from rust_arrays.compare.kernels import (
     CountInputs,
+    GradientInputs,
     Inputs,
     MaskedInputs,
     ModisInputs,
@@ -32,7 +35,7 @@ Call = Callable[[], object]
 
 TALK_KERNELS = ("do_something", "primes", "masked_hypot")
 MODIS_KERNELS = ("modis", "simple_modis")
-RUST_ARRAYS_KERNELS = (*TALK_KERNELS, *MODIS_KERNELS)
+RUST_ARRAYS_KERNELS = (*TALK_KERNELS, *MODIS_KERNELS, "gradient")
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,16 @@ IMPLEMENTATIONS: dict[str, Implementation] = {
                 "modis": "python-geotiepoints' Cython modisinterpolator (the upstream)",
                 "simple_modis": "python-geotiepoints' simple_modis_interpolator (Cython and "
                 "scipy's map_coordinates; the upstream)",
+            },
+        ),
+        Implementation(
+            "pyresample",
+            "pyresample",
+            ("gradient",),
+            requires="pyresample",
+            notes={
+                "gradient": "pyresample's Cython one_step_gradient_indices and NumPy "
+                "block_bilinear_interpolator (the upstream)",
             },
         ),
         Implementation(
@@ -289,7 +302,39 @@ def _rust_arrays(num_threads: int | None) -> Callable[[TalkInputs, BuildOptions]
     return build
 
 
-# Per kind of inputs: the talk's kernels, and the MODIS ones.
+def _pyresample(inputs: GradientInputs, options: BuildOptions) -> Call:
+    # Untyped: imported as Any.
+    upstream: Any = importlib.import_module("pyresample.gradient")
+    source, target, data = inputs.source, inputs.target, inputs.data
+
+    def kernels() -> object:
+        # pyresample's whole-array arithmetic meets NaN where no source pixel is found.
+        with np.errstate(invalid="ignore"):
+            indices = upstream.one_step_gradient_indices(*source, *target)
+            return upstream.block_bilinear_interpolator(data, indices)
+
+    return kernels
+
+
+def _rust_arrays_gradient(
+    num_threads: int | None,
+) -> Callable[[GradientInputs, BuildOptions], Call]:
+    def build(inputs: GradientInputs, options: BuildOptions) -> Call:
+        source, target, data = inputs.source, inputs.target, inputs.data
+
+        def kernels() -> object:
+            src_x, src_y, xl, xp, yl, yp = source
+            indices = gradient.one_step_gradient_indices(
+                src_x, src_y, xl, xp, yl, yp, *target, num_threads=num_threads
+            )
+            return gradient.block_bilinear_interpolator(data, indices, num_threads=num_threads)
+
+        return kernels
+
+    return build
+
+
+# Per kind of inputs: the talk's kernels, the MODIS ones, and gradient search.
 _TALK_BUILDERS: dict[str, Callable[[TalkInputs, BuildOptions], Call]] = {
     "python": _python,
     "numpy": _numpy,
@@ -308,9 +353,21 @@ _MODIS_BUILDERS: dict[str, Callable[[ScanInputs, BuildOptions], Call]] = {
 }
 
 
+_GRADIENT_BUILDERS: dict[str, Callable[[GradientInputs, BuildOptions], Call]] = {
+    "pyresample": _pyresample,
+    "rust_arrays_1thread": _rust_arrays_gradient(1),
+    "rust_arrays": _rust_arrays_gradient(None),
+}
+
+
 def build_call(implementation: str, inputs: Inputs, options: BuildOptions) -> Call:
     """A no-argument call of ``implementation`` on ``inputs`` (conversions done now, not in the
     call)."""
+    if isinstance(inputs, GradientInputs):
+        gradient_builder = _GRADIENT_BUILDERS.get(implementation)
+        if gradient_builder is None:
+            raise UnknownCombination(f"{implementation} has no gradient kernel")
+        return gradient_builder(inputs, options)
     if isinstance(inputs, ModisInputs | SimpleModisInputs):
         modis_builder = _MODIS_BUILDERS.get(implementation)
         if modis_builder is None:
@@ -318,7 +375,7 @@ def build_call(implementation: str, inputs: Inputs, options: BuildOptions) -> Ca
         return modis_builder(inputs, options)
     talk_builder = _TALK_BUILDERS.get(implementation)
     if talk_builder is None:
-        raise UnknownCombination(f"{implementation} has only MODIS kernels")
+        raise UnknownCombination(f"{implementation} has none of the talk's kernels")
     return talk_builder(inputs, options)
 
 

@@ -1,10 +1,11 @@
-"""The talk's three kernels, and the MODIS geolocation hot spots, as the comparison sees them.
+"""The talk's three kernels, and the satellite-data hot spots (MODIS geolocation, gradient
+search resampling), as the comparison sees them.
 
 For each kernel: how sizes are written and how much work they mean, the (seeded, so every
-process builds the same) inputs, the reference result (the talk's NumPy code; for MODIS the
-upstream library, geotiepoints), how one call is split into equal tasks for the threads
-experiment, and how results are compared (a digest that is equal exactly when the results are
-bit for bit equal).
+process builds the same) inputs, the reference result (the talk's NumPy code; for MODIS and the
+gradient search the upstream library, geotiepoints or pyresample), how one call is split into
+equal tasks for the threads experiment, and how results are compared (a digest that is equal
+exactly when the results are bit for bit equal).
 """
 
 from __future__ import annotations
@@ -77,9 +78,21 @@ class SimpleModisInputs:
     lat: Float32Array
 
 
+@dataclass(frozen=True)
+class GradientInputs:
+    """pyresample's gradient search kernel path, ``one_step_gradient_indices(*source, *target)``
+    then ``block_bilinear_interpolator(data, indices)``: a swath's coordinates in the target's
+    projection and their ``np.gradient`` (src_x, src_y, xl, xp, yl, yp), the target's
+    coordinates, and 3 float64 channels on the swath."""
+
+    source: tuple[Float64Array, ...]
+    target: tuple[Float64Array, Float64Array]
+    data: Float64Array
+
+
 TalkInputs = PairsInputs | CountInputs | MaskedInputs
 ScanInputs = ModisInputs | SimpleModisInputs
-Inputs = TalkInputs | ScanInputs
+Inputs = TalkInputs | ScanInputs | GradientInputs
 
 
 def scan_arrays(inputs: ScanInputs) -> list[Float32Array]:
@@ -139,6 +152,7 @@ class Kernel(ABC):
     calibration_size: Size  # big enough that one call is not all overhead, small enough to be quick
     warm_up_size: Size  # compiles JITs and starts libraries before anything is measured
     split_shares_work = True  # split()'s tasks share the work (else each does all of it)
+    needs: str | None = None  # a package its inputs need (import name), None: NumPy only
     # Whose result is the reference, and whose time the others are compared with.
     reference_implementation = "numpy"
 
@@ -411,7 +425,89 @@ class SimpleModis(Modis):
         return SimpleModisInputs(lon, lat)
 
 
+class Gradient(Kernel):
+    """Gradient search resampling, the kernel path of pyresample's lazy resampler."""
+
+    name = "gradient"
+    unit = "target pixels"
+    call = (
+        "one_step_gradient_indices then block_bilinear_interpolator: an NxN swath over the "
+        "Arctic onto an NxN polar stereographic area, 3 float64 channels"
+    )
+    default_sizes = ((250,), (500,), (1000,), (2000,))
+    quick_sizes = ((100,), (250,))
+    tiny_size = (10,)
+    calibration_size = (200,)
+    warm_up_size = (20,)
+    reference_implementation = "pyresample"
+    # One search does not split into independent parts: each task does the whole call.
+    split_shares_work = False
+    needs = "pyresample"
+
+    def parse_size(self, text: str) -> Size:
+        parts = text.lower().split("x")
+        if len(parts) == 2 and parts[0].strip() == parts[1].strip():
+            parts = parts[:1]
+        if len(parts) != 1:
+            raise SizeError(f"{text!r}: gradient sizes are N (or NxN), the side of both grids")
+        side = _parse_count(parts[0])
+        if side < 2:
+            raise SizeError(f"{text!r}: the grids need at least 2 pixels a side")
+        return (side,)
+
+    def format_size(self, size: Size) -> str:
+        return f"{size[0]}x{size[0]}"
+
+    def work(self, size: Size) -> int:
+        return size[0] * size[0]
+
+    def size_for_work(self, work: float) -> Size:
+        return (max(2, _round_to_two_digits(math.sqrt(max(work, 4.0)))),)
+
+    def make_inputs(self, size: Size, seed: int) -> GradientInputs:
+        # Untyped modules (pyresample, pyproj): imported as Any.
+        synthetic: Any = importlib.import_module("rust_arrays.synthetic")
+        areas: Any = importlib.import_module("rust_arrays._gradient_areas")
+        side = size[0]
+        swath = synthetic.polar_swath(side, side)
+        area = synthetic.polar_stereographic_area(side, side)
+        target, (src_x, src_y) = areas.coordinates_in_same_projection(swath, area)
+        source = (src_x, src_y, *np.gradient(src_x, axis=[0, 1]), *np.gradient(src_y, axis=[0, 1]))
+        data = np.random.default_rng(seed).random((3, side, side)) * 300.0
+        return GradientInputs(tuple(source), target, data)
+
+    def reference(self, inputs: Inputs) -> object:
+        assert isinstance(inputs, GradientInputs)
+        try:
+            upstream: Any = importlib.import_module("pyresample.gradient")
+        except ImportError:
+            return None
+        with np.errstate(invalid="ignore"):
+            indices = upstream.one_step_gradient_indices(*inputs.source, *inputs.target)
+            return upstream.block_bilinear_interpolator(inputs.data, indices)
+
+    def digest(self, result: object) -> str:
+        if result is None:
+            return ""
+        try:
+            return _sha256(np.asarray(result, dtype=np.float64))
+        except (TypeError, ValueError):
+            return f"unexpected:{type(result).__name__}"
+
+    def summary(self, result: object) -> str:
+        values = np.asarray(result)
+        channels, rows, cols = values.shape
+        return f"{channels} x {rows}x{cols}, {int(np.isnan(values).sum())} NaN"
+
+    def split(self, inputs: Inputs, parts: int) -> list[Inputs]:
+        return [inputs] * parts
+
+    def combine(self, results: Sequence[object], inputs: Inputs) -> object:
+        digests = {self.digest(result) for result in results}
+        return results[0] if len(digests) == 1 else None
+
+
 KERNELS: dict[str, Kernel] = {
     kernel.name: kernel
-    for kernel in (DoSomething(), Primes(), MaskedHypot(), Modis(), SimpleModis())
+    for kernel in (DoSomething(), Primes(), MaskedHypot(), Modis(), SimpleModis(), Gradient())
 }

@@ -46,6 +46,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "numba_parallel": {"color": "#a6b91c", "marker": ">", "linestyle": "--"},
     "cython": {"color": "#8c564b", "marker": "v", "linestyle": "-"},
     "geotiepoints": {"color": "#ff7f0e", "marker": "P", "linestyle": "-"},
+    "pyresample": {"color": "#17becf", "marker": "X", "linestyle": "-"},
     "rust_arrays_1thread": {"color": "#d62728", "marker": "*", "linestyle": "-"},
     "rust_arrays": {"color": "#e7298a", "marker": "p", "linestyle": "--"},
 }

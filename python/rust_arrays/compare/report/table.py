@@ -108,7 +108,7 @@ def sizes_table(report: Report, kernel: str, color: bool = False) -> list[str]:
     results = [result for result in report.sizes if result.kernel == kernel]
     if not results:
         return []
-    # The talk's NumPy code, or for the MODIS kernels the upstream library.
+    # The talk's NumPy code, or for the MODIS and gradient kernels the upstream library.
     baseline = KERNELS[kernel].reference_implementation
     baseline_seconds = {
         r.size: r.seconds for r in results if r.implementation == baseline and r.status == "ok"
@@ -319,9 +319,10 @@ def format_report(report: Report, color: bool = False) -> str:
     lines += _wrapped(
         "Each measurement in a fresh process. time: median of up to "
         f"{settings['repeats']} runs after a warm-up call; vs NumPy: the NumPy version's time / "
-        "this time (MODIS: vs geotiepoints, the upstream); peak memory: resident memory above "
-        "the process's level during the first call; exact: bit for bit the talk's result "
-        "(MODIS: geotiepoints' result). Skipped: predicted over the budget of "
+        "this time (MODIS: vs geotiepoints, gradient: vs pyresample, the upstreams); peak "
+        "memory: resident memory above the process's level during the first call; exact: bit "
+        "for bit the talk's result (MODIS: geotiepoints' result; gradient: pyresample's). "
+        "Skipped: predicted over the budget of "
         f"{settings['budget_seconds']:g} s per call, never started."
     )
     for kernel in settings["kernels"]:
