@@ -27,41 +27,21 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import gc
 import os
 import pstats
-import random
-import resource
-import statistics
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from rust_arrays import _measure
 from rust_arrays.compare import machine
+from timed_rounds import Row, check_rows, print_table, run_rounds
 
 Array = np.ndarray[Any, Any]
 CHANNELS = 3
-
-
-@dataclass
-class Row:
-    label: str
-    call: Callable[[], Array]
-    seconds: list[float] = field(default_factory=list)
-    user: list[float] = field(default_factory=list)
-    system: list[float] = field(default_factory=list)
-    peak_bytes: int | None = None
-    identical: bool | None = None
-
-
-def cpu_seconds() -> tuple[float, float]:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime, usage.ru_stime
 
 
 def same_bits(expected: Array, actual: Array) -> bool:
@@ -73,49 +53,20 @@ def same_bits(expected: Array, actual: Array) -> bool:
 
 
 def time_rows(rows: list[Row], rounds: int) -> None:
-    """Peak memory and bits once each, then ``rounds`` interleaved rounds in random order."""
-    expected: Array | None = None
-    for row in rows:
-        gc.collect()
-        measurement = _measure.measure(row.call)
-        row.peak_bytes = measurement.peak_bytes
-        if expected is None:
-            expected = np.asarray(measurement.result)
-        row.identical = same_bits(expected, measurement.result)
-        del measurement
-    del expected
-    order = list(rows)
-    for _ in range(rounds):
-        random.shuffle(order)
-        for row in order:
-            gc.collect()
-            (user, system), start = cpu_seconds(), time.perf_counter()
-            result = row.call()
-            row.seconds.append(time.perf_counter() - start)
-            user_after, system_after = cpu_seconds()
-            row.user.append(user_after - user)
-            row.system.append(system_after - system)
-            del result
+    """Peak memory and bits once each, then ``rounds`` interleaved rounds."""
+    check_rows(rows, same_bits)
+    run_rounds(rows, rounds)
 
 
 def report(title: str, rows: list[Row], baseline: dict[str, str] | None = None) -> None:
     """The table; each row's ratio is to ``baseline[label]`` (default: the first row)."""
     print(f"\n{title} (load average before: {os.getloadavg()[0]:.2f})")
-    print(
-        f"| {'implementation':<40} | median s |  min s | user s | sys s | peak MiB "
-        "| vs pyresample | bits |"
-    )
-    print(f"|{'-' * 42}|---------:|-------:|-------:|------:|---------:|------:|------|")
-    medians = {row.label: statistics.median(row.seconds) for row in rows}
-    for row in rows:
-        reference = (baseline or {}).get(row.label, rows[0].label)
-        peak = "n/a" if row.peak_bytes is None else f"{row.peak_bytes / 2**20:.0f}"
-        bits = {True: "same", False: "DIFFERENT", None: ""}[row.identical]
-        print(
-            f"| {row.label:<40} | {medians[row.label]:8.3f} | {min(row.seconds):6.3f} "
-            f"| {statistics.median(row.user):6.2f} | {statistics.median(row.system):5.2f} "
-            f"| {peak:>8} | {medians[reference] / medians[row.label]:5.2f}x | {bits} |"
-        )
+    by_label = {row.label: row for row in rows}
+
+    def reference(row: Row) -> Row:
+        return by_label[(baseline or {}).get(row.label, rows[0].label)]
+
+    print_table(rows, reference, "vs pyresample", width=40)
 
 
 def scenario(name: str, size: int, chunks: int | None) -> tuple[Any, Any]:

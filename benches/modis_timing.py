@@ -21,15 +21,10 @@ the outputs.
 from __future__ import annotations
 
 import argparse
-import gc
 import importlib
 import os
-import random
-import resource
 import statistics
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -37,6 +32,7 @@ import numpy as np
 from rust_arrays import _core, _measure, modis, simple_modis
 from rust_arrays.compare import machine
 from rust_arrays.synthetic import modis_tie_points
+from timed_rounds import Row, check_rows, print_table, run_rounds
 
 Array = np.ndarray[Any, Any]
 Result = tuple[Array, Array]
@@ -68,23 +64,6 @@ class Case:
             f"{self.kernel}: {coarse} m -> {fine} m, {rows}x{cols} {self.dtype} tie points, "
             f"{scans} scans"
         )
-
-
-@dataclass
-class Row:
-    label: str
-    call: Callable[[], Result]
-    seconds: list[float] = field(default_factory=list)
-    user: list[float] = field(default_factory=list)
-    system: list[float] = field(default_factory=list)
-    peak_bytes: int | None = None
-    identical: bool | None = None
-
-
-def cpu_seconds() -> tuple[float, float]:
-    """User and system CPU time of this process so far."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime, usage.ru_stime
 
 
 def same_bits(expected: Result, actual: Result) -> bool:
@@ -156,54 +135,17 @@ def run(
     inputs = tie_points if case.kernel == "modis" else tie_points[:2]
     inputs = tuple(a.astype(case.dtype) for a in inputs)
     rows = rows_for(case, inputs, upstream, dask)
-    expected: Result | None = None
-    # Peak memory, once each, before the timed rounds; also the exactness check.
-    for row in rows:
-        gc.collect()
-        measurement = _measure.measure(row.call)
-        row.peak_bytes = measurement.peak_bytes
-        if expected is None:
-            expected = measurement.result
-        row.identical = same_bits(expected, measurement.result)
-        del measurement
-    assert expected is not None
+    expected = check_rows(rows, same_bits)
     output_bytes = sum(np.asarray(a).nbytes for a in expected)
     del expected
-    order = list(rows)
-    for _ in range(rounds):
-        random.shuffle(order)
-        for row in order:
-            gc.collect()
-            if warm:
-                warm_free_pages(2 * output_bytes)
-            (user, system), start = cpu_seconds(), time.perf_counter()
-            result = row.call()
-            row.seconds.append(time.perf_counter() - start)
-            user_after, system_after = cpu_seconds()
-            row.user.append(user_after - user)
-            row.system.append(system_after - system)
-            del result
+    run_rounds(rows, rounds, (lambda: warm_free_pages(2 * output_bytes)) if warm else None)
     return rows
 
 
 def report(case: Case, scans: int, rows: list[Row]) -> None:
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print(f"\n{case.title(scans)} (load average after the run: {load})")
-    base = statistics.median(rows[0].seconds)
-    print(
-        f"| {'implementation':<30} | median s |  min s | user s | sys s | peak MiB "
-        f"| vs {rows[0].label.split(',')[0]} | bits |"
-    )
-    print(f"|{'-' * 32}|---------:|-------:|-------:|------:|---------:|------:|------|")
-    for row in rows:
-        median = statistics.median(row.seconds)
-        peak = "n/a" if row.peak_bytes is None else f"{row.peak_bytes / 2**20:.0f}"
-        bits = "same" if row.identical else "DIFFERENT"
-        print(
-            f"| {row.label:<30} | {median:8.3f} | {min(row.seconds):6.3f} "
-            f"| {statistics.median(row.user):6.2f} | {statistics.median(row.system):5.2f} "
-            f"| {peak:>8} | {base / median:5.2f}x | {bits} |"
-        )
+    print_table(rows, lambda row: rows[0], f"vs {rows[0].label.split(',')[0]}")
     for prefix in ("geotiepoints + dask", "rust_arrays + dask"):
         timed = {r.label: statistics.median(r.seconds) for r in rows if r.label.startswith(prefix)}
         if len(timed) == 2:
