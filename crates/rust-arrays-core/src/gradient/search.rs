@@ -27,6 +27,8 @@ pub trait SourceGrid: Sync {
     /// `[xl, xp, yl, yp]`: the gradients of x and y along lines and along pixels at line `l`,
     /// pixel `p` (element `k`).
     fn gradients(&self, l: usize, p: usize, k: usize) -> [f64; 4];
+    /// Hints that element `k` will be read soon (no effect on results).
+    fn prefetch(&self, _k: usize) {}
 }
 
 /// A 2-D float64 array in row-major order, read at positions the search has checked (one
@@ -51,6 +53,20 @@ impl<'a> Plane<'a> {
     #[inline(always)]
     fn at(&self, k: usize) -> f64 {
         self.values[k]
+    }
+
+    /// Asks the CPU to bring element `k` (if there is one) into cache; no effect on values.
+    #[inline(always)]
+    #[allow(unsafe_code)]
+    fn prefetch(&self, k: usize) {
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = k;
+        #[cfg(target_arch = "x86_64")]
+        if k < self.values.len() {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            // SAFETY: a prefetch never faults; the address is inside the slice anyway.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(self.values.as_ptr().add(k).cast()) }
+        }
     }
 }
 
@@ -124,6 +140,12 @@ impl SourceGrid for GivenGradients<'_> {
     #[inline(always)]
     fn gradients(&self, _: usize, _: usize, k: usize) -> [f64; 4] {
         [self.xl.at(k), self.xp.at(k), self.yl.at(k), self.yp.at(k)]
+    }
+    #[inline(always)]
+    fn prefetch(&self, k: usize) {
+        for plane in [&self.x, &self.y, &self.xl, &self.xp, &self.yl, &self.yp] {
+            plane.prefetch(k);
+        }
     }
 }
 
@@ -241,6 +263,10 @@ pub struct Solution {
     pub dp: f64,
 }
 
+/// How far along its last move the search prefetches the next source cell: it mostly walks in
+/// a straight line, and the six reads of a new cell were its main stall (1.1-1.3x measured).
+const PREFETCH_CELLS_AHEAD: usize = 2;
+
 /// What the search reads and derives at one source pixel, kept for the next target pixel: most
 /// consecutive targets start (and many end) at the same source pixel. Reusing the values is
 /// reusing the very same doubles, so no bit changes.
@@ -280,6 +306,8 @@ impl CachedCell {
         k: usize,
     ) -> &CachedCell {
         if self.k != k {
+            let ahead = k.wrapping_add(k.wrapping_sub(self.k).wrapping_mul(PREFETCH_CELLS_AHEAD));
+            grid.prefetch(ahead);
             let (x, y) = grid.xy(k);
             let [xl, xp, yl, yp] = grid.gradients(l, p, k);
             *self = CachedCell {
