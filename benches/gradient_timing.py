@@ -121,8 +121,12 @@ def kernel_rows(name: str, size: int) -> tuple[list[Row], list[Row]]:
     steps = [
         Row("pyresample: index search (Cython)", lambda: cython_indices(*arguments)),
         Row(
-            "rust_arrays: index search",
-            lambda: gradient.one_step_gradient_indices(*arguments),
+            "rust_arrays: index search, 1 thread",
+            lambda: gradient.one_step_gradient_indices(*arguments, num_threads=1),
+        ),
+        Row(
+            "rust_arrays: index search, 2 threads",
+            lambda: gradient.one_step_gradient_indices(*arguments, num_threads=2),
         ),
         Row("pyresample: bilinear, 3 channels (NumPy)", upstream_bilinear),
         Row(
@@ -217,10 +221,11 @@ def main() -> None:
             whole, steps = kernel_rows(name, args.size)
             time_rows(whole, args.rounds)
             report(f"Kernels, {what}, {CHANNELS} float64 channels", whole)
-            time_rows(steps[:2], args.rounds)
-            time_rows(steps[2:], args.rounds)
-            firsts = {
-                row.label: (steps[0] if i < 2 else steps[2]).label for i, row in enumerate(steps)
+            searches, interpolations = steps[:3], steps[3:]
+            time_rows(searches, args.rounds)
+            time_rows(interpolations, args.rounds)
+            firsts = {row.label: searches[0].label for row in searches} | {
+                row.label: interpolations[0].label for row in interpolations
             }
             report("The kernels' steps", steps, firsts)
         if "lazy" not in skip:
