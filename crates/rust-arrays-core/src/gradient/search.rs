@@ -12,7 +12,7 @@ use std::sync::atomic::AtomicBool;
 use ndarray::{ArrayView2, ArrayView3, ArrayViewMut3, Axis};
 
 use super::numpy_gradient::{self, along};
-use super::split::{seed_state, segment_rows, split_search};
+use super::split::{seed_state, segments, split_search};
 use super::{same_shape, GeoFloat, Method, ShapeError};
 use crate::numpy_cast::f64_to_c_int;
 use crate::{check, Stopped};
@@ -505,10 +505,15 @@ pub(super) fn indices_with_guesses<G: SourceGrid>(
         Ok(limits) => limits,
         Err(err) => return Ok(Err(err)),
     };
-    let per = segment_rows(rows) * cols;
-    let outputs = out_x
-        .chunks_mut(per.max(1))
-        .zip(out_y.chunks_mut(per.max(1)));
+    let segments = segments(targets);
+    let mut outputs = Vec::with_capacity(segments.len());
+    let (mut rest_x, mut rest_y) = (out_x, out_y);
+    for rows in &segments {
+        let (x, more_x) = rest_x.split_at_mut(rows.len() * cols);
+        let (y, more_y) = rest_y.split_at_mut(rows.len() * cols);
+        outputs.push((x, y));
+        (rest_x, rest_y) = (more_x, more_y);
+    }
     let store = |(out_x, out_y): &mut (&mut [f64], &mut [f64]), r: usize, j: usize, found| {
         let (x, y) = match found {
             Some(Solution { l0, p0, dl, dp }) => (dp + f64::from(p0), dl + f64::from(l0)),
@@ -521,7 +526,9 @@ pub(super) fn indices_with_guesses<G: SourceGrid>(
         out_x[r * cols + j] = x;
         out_y[r * cols + j] = y;
     };
-    split_search(grid, limits, targets, outputs.collect(), &store, stop, seed)?;
+    split_search(
+        grid, limits, targets, &segments, outputs, &store, stop, seed,
+    )?;
     Ok(Ok(()))
 }
 
@@ -609,7 +616,7 @@ pub fn search_into<T: GeoFloat, G: SourceGrid>(
     data: ArrayView3<'_, T>,
     targets: Targets<'_>,
     method: Method,
-    mut out: ArrayViewMut3<'_, T>,
+    out: ArrayViewMut3<'_, T>,
     stop: &AtomicBool,
 ) -> Result<Result<(), ShapeError>, Stopped> {
     let (channels, lines, pixels) = data.dim();
@@ -629,10 +636,17 @@ pub fn search_into<T: GeoFloat, G: SourceGrid>(
     let store = |block: &mut ArrayViewMut3<'_, T>, r: usize, j: usize, found| {
         interpolate_pixel(&data, found, limits, method, |c, v| block[[c, r, j]] = v);
     };
-    let outputs = out
-        .axis_chunks_iter_mut(Axis(1), segment_rows(rows))
-        .collect();
+    let segments = segments(targets);
+    let mut outputs = Vec::with_capacity(segments.len());
+    let mut rest = out;
+    for rows in &segments {
+        let (block, more) = rest.split_at(Axis(1), rows.len());
+        outputs.push(block);
+        rest = more;
+    }
     let seed = seed_state::<G>;
-    split_search(grid, limits, targets, outputs, &store, stop, &seed)?;
+    split_search(
+        grid, limits, targets, &segments, outputs, &store, stop, &seed,
+    )?;
     Ok(Ok(()))
 }

@@ -2,13 +2,14 @@
 //!
 //! The search is deterministic: the state after a target pixel (the source pixel it stands on
 //! and the last solution) and the pixel's inputs decide everything after it. The target rows
-//! are split into one segment per thread, searched at the same time, each but the first from a
-//! guessed starting state. Then, in order, each segment whose guess was not the state the
-//! previous segment truly ended in is searched again from that state, pixel by pixel, until
-//! the state after a pixel equals the guessed run's state after the same pixel: from there on
-//! the guessed run's outputs are the true ones. The runs usually meet within a few pixels
-//! (one step of the search lands on the same source pixel from anywhere near); if they never
-//! do, the whole segment is searched again. Either way every output is the serial search's.
+//! are split into one segment per thread, with about as many targets to search each, and
+//! searched at the same time, each but the first from a guessed starting state. Then, in order,
+//! each segment whose guess was not the state the previous segment truly ended in is searched
+//! again from that state, pixel by pixel, until the state after a pixel equals the guessed
+//! run's state after the same pixel: from there on the guessed run's outputs are the true ones.
+//! The runs usually meet within a few pixels (one step of the search lands on the same source
+//! pixel from anywhere near); if they never do, the whole segment is searched again. Either way
+//! every output is the serial search's.
 
 use std::ops::{ControlFlow, Range};
 use std::sync::atomic::AtomicBool;
@@ -26,16 +27,61 @@ const MIN_ROWS_PER_SEGMENT: usize = 64;
 /// How many pixels at the start of a guessed segment keep their state for the check.
 const CHECKED_PIXELS: usize = 1 << 14;
 
-/// How many target rows each segment gets: all of them outside a rayon pool or with few rows,
-/// else an equal share for each of the pool's threads.
-pub fn segment_rows(rows: usize) -> usize {
+/// The target rows of each segment: all of them outside a rayon pool or with few rows, else one
+/// segment per thread of the pool, each with about as many targets to search (the rows' targets
+/// with infinite x are skipped by the search, so they cost nothing: a geostationary disk's
+/// targets can be infinite over half of the grid). Consecutive, non-empty, covering every row.
+pub fn segments(targets: Targets<'_>) -> Vec<Range<usize>> {
+    let (rows, cols) = targets.dim();
     let threads = if in_rayon_pool() {
         rayon::current_num_threads()
     } else {
         1
     };
     let count = threads.min(rows / MIN_ROWS_PER_SEGMENT).max(1);
-    rows.div_ceil(count).max(1)
+    if count == 1 {
+        return std::iter::once(0..rows).collect();
+    }
+    let work: Vec<usize> = (0..rows)
+        .into_par_iter()
+        .map(|i| {
+            (0..cols)
+                .filter(|&j| !targets.at(i * cols + j).0.is_infinite())
+                .count()
+        })
+        .collect();
+    let total: usize = work.iter().sum();
+    if total == 0 {
+        return even_segments(rows, count);
+    }
+    // Segment s ends at the first row where the work so far reaches s/count of the total.
+    let mut ends = Vec::with_capacity(count);
+    let mut done = 0;
+    for (i, w) in work.iter().enumerate() {
+        done += w;
+        let share = total * (ends.len() + 1) / count;
+        if done >= share && ends.len() + 1 < count {
+            ends.push(i + 1);
+        }
+    }
+    ends.push(rows);
+    ends.dedup();
+    let mut start = 0;
+    ends.into_iter()
+        .map(|end| {
+            let range = start..end;
+            start = end;
+            range
+        })
+        .collect()
+}
+
+/// `count` segments of equal numbers of rows (the last one shorter).
+fn even_segments(rows: usize, count: usize) -> Vec<Range<usize>> {
+    let per = rows.div_ceil(count).max(1);
+    (0..rows.div_ceil(per))
+        .map(|s| s * per..(s * per + per).min(rows))
+        .collect()
 }
 
 /// A guess of the state a search would be in just after target `(tx, ty)`: upstream's steps from
@@ -83,12 +129,14 @@ struct Guess {
     after: Vec<SearchState>,
 }
 
-/// Searches all target rows, `outputs[s]` holding the outputs of rows `s * per..` (`per` from
-/// [`segment_rows`]): `store(output, row within it, column, solution)` for every pixel.
+/// Searches all target rows, `outputs[s]` holding the outputs of rows `segments[s]` (from
+/// [`segments`]): `store(output, row within it, column, solution)` for every pixel.
+#[allow(clippy::too_many_arguments)]
 pub fn split_search<G: SourceGrid, O: Send>(
     grid: &G,
     limits: Limits,
     targets: Targets<'_>,
+    segments: &[Range<usize>],
     mut outputs: Vec<O>,
     store: &(impl Fn(&mut O, usize, usize, Option<Solution>) + Sync),
     stop: &AtomicBool,
@@ -98,8 +146,8 @@ pub fn split_search<G: SourceGrid, O: Send>(
     if rows * cols == 0 {
         return Ok(());
     }
-    let per = segment_rows(rows);
-    let range = |s: usize| s * per..(s * per + per).min(rows);
+    assert_eq!(outputs.len(), segments.len());
+    let range = |s: usize| segments[s].clone();
     let run = |output: &mut O, rows: Range<usize>, entry: SearchState, keep: usize| {
         let (start, mut state, mut after) = (rows.start, entry, Vec::new());
         search_rows_until(

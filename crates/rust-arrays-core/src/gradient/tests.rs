@@ -8,6 +8,7 @@ use super::search::{
     indices_into, indices_with_guesses, search_into, DerivedGradients, GivenGradients, Limits,
     SearchState, Targets,
 };
+use super::split::segments;
 use super::Method;
 
 /// The coordinates of upstream's Cython tests: x = pixel, y = line on a 10 x 10 grid.
@@ -296,8 +297,14 @@ fn split_search_gives_the_serial_bits_whatever_the_guesses() {
         (80, 130, 1),
         (30, 640, 12),
         (90, 200, 9),
+        (50, 400, 20),
     ] {
-        let (x, y, tx, ty) = split_search_case(n, rows, cols);
+        let (x, y, mut tx, ty) = split_search_case(n, rows, cols);
+        if rows == 400 {
+            // Infinite x over the first 300 rows, as beyond a geostationary disk: the segments
+            // then split the last 100 rows (see `segments`).
+            tx.slice_mut(s![..300, ..]).fill(f64::INFINITY);
+        }
         let grid = DerivedGradients::new(x.view(), y.view()).unwrap();
         let targets = Targets::new(tx.view(), ty.view()).unwrap();
         let mut serial = Array3::zeros((2, rows, cols));
@@ -311,9 +318,6 @@ fn split_search_gives_the_serial_bits_whatever_the_guesses() {
         .unwrap()
         .unwrap();
         assert!(serial.iter().any(|v| v.is_nan()) && serial.iter().any(|v| !v.is_nan()));
-        // Good guesses, the centre, a far corner, a pixel in the flat corner (the search stays
-        // stuck there and never meets the true run: whole segments are searched again), and
-        // an out-of-range state.
         // The centre, a far corner, a pixel in the flat corner (the guessed run stays stuck
         // there and never meets the true one: whole segments are searched again), and a state
         // out of range.
@@ -367,4 +371,35 @@ fn split_search_gives_the_serial_bits_whatever_the_guesses() {
             }
         }
     }
+}
+
+#[test]
+#[allow(clippy::single_range_in_vec_init)] // a list of one segment is what is meant
+fn segments_share_out_the_targets_to_search() {
+    let ones = Array2::<f64>::ones((400, 10));
+    let mut tx = ones.clone();
+    tx.slice_mut(s![..300, ..]).fill(f64::INFINITY);
+    tx[[350, 3]] = f64::NAN; // searched like any finite target
+    let targets = Targets::new(tx.view(), ones.view()).unwrap();
+    let in_pool = |threads| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| segments(targets))
+    };
+    assert_eq!(segments(targets), vec![0..400]);
+    assert_eq!(in_pool(1), vec![0..400]);
+    assert_eq!(in_pool(2), vec![0..350, 350..400]);
+    assert_eq!(in_pool(4), vec![0..325, 325..350, 350..375, 375..400]);
+    // Fewer than 64 rows per thread: fewer segments.
+    assert_eq!(in_pool(8).len(), 6);
+    // Nothing to search: equal numbers of rows.
+    let none = Array2::from_elem((200, 3), f64::INFINITY);
+    let targets = Targets::new(none.view(), none.view()).unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    assert_eq!(pool.install(|| segments(targets)), vec![0..100, 100..200]);
 }
