@@ -10,7 +10,7 @@
 
 use std::sync::atomic::AtomicBool;
 
-use ndarray::{ArrayView2, ArrayView3, ArrayViewMut3, Axis};
+use ndarray::{ArrayView1, ArrayView2, ArrayView3, ArrayViewMut3, Axis};
 use rayon::prelude::*;
 
 use super::{same_shape, GeoFloat, Method, ShapeError};
@@ -186,16 +186,27 @@ fn bilinear<T: GeoFloat>(cell: &Cell<T>, channel: &[T]) -> T {
         + w11 * corner(channel, c11)
 }
 
-/// One target row of every channel: `cells[j]` (None: `fill`) into `out_rows[c][j]`.
+/// One target row of every channel: pixel `j` (at `x[j]`, `y[j]`) into `out_rows[c][j]`,
+/// `fill` where upstream's mask applies. Each pixel's cell is found once and used for every
+/// channel right away (no row of cells to write and read back per channel).
 #[inline(always)]
-fn interpolate_row<'a, T: GeoFloat, const BILINEAR: bool>(
-    cells: &[Option<Cell<T>>],
-    channels: impl Iterator<Item = (&'a [T], &'a mut [T])>,
+fn interpolate_row<T: GeoFloat, const BILINEAR: bool>(
+    (x, y): (ArrayView1<'_, f64>, ArrayView1<'_, f64>),
+    indices: &BlockIndices<'_>,
+    (lines, pixels): (usize, usize),
+    channels: &[&[T]],
+    out_rows: &mut [&mut [T]],
     fill: T,
 ) {
-    for (channel, out) in channels {
-        for (value, cell) in out.iter_mut().zip(cells) {
-            *value = match cell {
+    let method = if BILINEAR {
+        Method::Bilinear
+    } else {
+        Method::Nearest
+    };
+    for (j, (&x, &y)) in x.iter().zip(y.iter()).enumerate() {
+        let cell = locate::<T>(x, y, indices.start, (lines, pixels), method);
+        for (channel, out) in channels.iter().zip(out_rows.iter_mut()) {
+            out[j] = match &cell {
                 None => fill,
                 Some(cell) if BILINEAR => bilinear(cell, channel),
                 Some(cell) => corner(channel, cell.corners[0]),
@@ -238,24 +249,36 @@ pub fn block_interpolate<T: GeoFloat>(
         )));
     }
     let plane = lines * pixels;
+    let channel_values: Vec<&[T]> = values.chunks_exact(plane.max(1)).take(channels).collect();
     let rows_task = |(task, mut block): (usize, ArrayViewMut3<'_, T>)| -> Result<(), Stopped> {
         check(stop)?;
         let first = task * ROWS_PER_TASK;
-        let mut cells = Vec::with_capacity(cols);
         for r in 0..block.dim().1 {
             let (x, y) = (indices.x.row(first + r), indices.y.row(first + r));
-            cells.clear();
-            cells.extend(
-                (0..cols).map(|j| locate::<T>(x[j], y[j], indices.start, (lines, pixels), method)),
-            );
-            let out_rows = block.axis_iter_mut(Axis(0)).map(|channel| {
-                let row = channel.index_axis_move(Axis(0), r);
-                row.into_slice().expect("output rows are contiguous")
-            });
-            let channels = values.chunks_exact(plane.max(1)).zip(out_rows);
+            let mut out_rows: Vec<&mut [T]> = block
+                .axis_iter_mut(Axis(0))
+                .map(|channel| {
+                    let row = channel.index_axis_move(Axis(0), r);
+                    row.into_slice().expect("output rows are contiguous")
+                })
+                .collect();
             match method {
-                Method::Bilinear => interpolate_row::<T, true>(&cells, channels, fill),
-                Method::Nearest => interpolate_row::<T, false>(&cells, channels, fill),
+                Method::Bilinear => interpolate_row::<T, true>(
+                    (x, y),
+                    &indices,
+                    (lines, pixels),
+                    &channel_values,
+                    &mut out_rows,
+                    fill,
+                ),
+                Method::Nearest => interpolate_row::<T, false>(
+                    (x, y),
+                    &indices,
+                    (lines, pixels),
+                    &channel_values,
+                    &mut out_rows,
+                    fill,
+                ),
             }
         }
         Ok(())
