@@ -250,6 +250,11 @@ pub fn block_interpolate<T: GeoFloat>(
     }
     let plane = lines * pixels;
     let channel_values: Vec<&[T]> = values.chunks_exact(plane.max(1)).take(channels).collect();
+    // One loop per method, chosen once.
+    let interpolate_row = match method {
+        Method::Bilinear => interpolate_row::<T, true>,
+        Method::Nearest => interpolate_row::<T, false>,
+    };
     let rows_task = |(task, mut block): (usize, ArrayViewMut3<'_, T>)| -> Result<(), Stopped> {
         check(stop)?;
         let first = task * ROWS_PER_TASK;
@@ -262,24 +267,14 @@ pub fn block_interpolate<T: GeoFloat>(
                     row.into_slice().expect("output rows are contiguous")
                 })
                 .collect();
-            match method {
-                Method::Bilinear => interpolate_row::<T, true>(
-                    (x, y),
-                    &indices,
-                    (lines, pixels),
-                    &channel_values,
-                    &mut out_rows,
-                    fill,
-                ),
-                Method::Nearest => interpolate_row::<T, false>(
-                    (x, y),
-                    &indices,
-                    (lines, pixels),
-                    &channel_values,
-                    &mut out_rows,
-                    fill,
-                ),
-            }
+            interpolate_row(
+                (x, y),
+                &indices,
+                (lines, pixels),
+                &channel_values,
+                &mut out_rows,
+                fill,
+            );
         }
         Ok(())
     };

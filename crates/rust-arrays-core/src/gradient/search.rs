@@ -285,6 +285,17 @@ pub(super) struct CachedCell {
 }
 
 impl CachedCell {
+    /// Upstream's step from this cell towards the target `(tx, ty)`: the line and pixel
+    /// offsets `(dl, dp)`, its expressions in its order.
+    #[inline(always)]
+    pub(super) fn offsets(&self, (tx, ty): (f64, f64)) -> (f64, f64) {
+        let (dx, dy) = (tx - self.x, ty - self.y);
+        (
+            (self.xp * dy - self.yp * dx) / self.d,
+            (self.yl * dx - self.xl * dy) / self.d,
+        )
+    }
+
     pub(super) const EMPTY: CachedCell = CachedCell {
         k: usize::MAX,
         x: 0.0,
@@ -325,14 +336,14 @@ impl CachedCell {
     }
 }
 
-/// Searches the source position of the target point `(tx, ty)` from `state`, which it updates
-/// as upstream does; `None` when the search does not converge in 5 steps or ends outside the
-/// source.
+/// Searches the source position of `target` (x, y in the source's projection) from `state`,
+/// which it updates as upstream does; `None` when the search does not converge in 5 steps or
+/// ends outside the source.
 #[inline(always)]
 fn search_pixel<G: SourceGrid>(
     grid: &G,
     limits: Limits,
-    (tx, ty): (f64, f64),
+    target: (f64, f64),
     state: &mut SearchState,
     cache: &mut CachedCell,
 ) -> Option<Solution> {
@@ -352,9 +363,7 @@ fn search_pixel<G: SourceGrid>(
         if cell.d == 0.0 {
             continue;
         }
-        let (dx, dy) = (tx - cell.x, ty - cell.y);
-        let dl = (cell.xp * dy - cell.yp * dx) / cell.d;
-        let dp = (cell.yl * dx - cell.xl * dy) / cell.d;
+        let (dl, dp) = cell.offsets(target);
         if dp.abs() < 1.0 && dl.abs() < 1.0 {
             *state = SearchState {
                 l0,
@@ -412,35 +421,10 @@ pub(super) fn column(i: usize, k: usize, cols: usize) -> usize {
 }
 
 /// Runs the search over target rows `rows` in upstream's order (even rows left to right, odd
-/// rows right to left), calling `visit(i, j, solution)` once for every pixel of those rows
-/// (`None`: nothing found, or an infinite target x, which upstream skips). `stop` is looked at
-/// once per row.
-pub fn search_rows<G: SourceGrid>(
-    grid: &G,
-    limits: Limits,
-    targets: Targets<'_>,
-    rows: Range<usize>,
-    state: &mut SearchState,
-    stop: &AtomicBool,
-    mut visit: impl FnMut(usize, usize, Option<Solution>),
-) -> Result<(), Stopped> {
-    search_rows_until(
-        grid,
-        limits,
-        targets,
-        rows,
-        state,
-        stop,
-        |i, j, found, _| {
-            visit(i, j, found);
-            ControlFlow::Continue(())
-        },
-    )?;
-    Ok(())
-}
-
-/// [`search_rows`], where `visit` also sees the state after each pixel and can end the search
-/// there (`ControlFlow::Break`). `Ok(true)` when every pixel of `rows` was visited.
+/// rows right to left), calling `visit(i, j, solution, state after it)` for every pixel of
+/// those rows (`None`: nothing found, or an infinite target x, which upstream skips) until it
+/// returns `ControlFlow::Break`. `stop` is looked at once per row. `Ok(true)` when every pixel
+/// of `rows` was visited.
 pub fn search_rows_until<G: SourceGrid>(
     grid: &G,
     limits: Limits,

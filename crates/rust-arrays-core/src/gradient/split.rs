@@ -87,7 +87,7 @@ fn even_segments(rows: usize, count: usize) -> Vec<Range<usize>> {
 /// A guess of the state a search would be in just after target `(tx, ty)`: upstream's steps from
 /// the source's centre, up to 64 of them instead of 5, and the source pixel where they converge
 /// (the centre if they do not). Only a guess, checked before use (see the module).
-pub fn seed_state<G: SourceGrid>(grid: &G, limits: Limits, (tx, ty): (f64, f64)) -> SearchState {
+pub fn seed_state<G: SourceGrid>(grid: &G, limits: Limits, target: (f64, f64)) -> SearchState {
     let centre = SearchState::centre(limits);
     let Limits { lmax, pmax } = limits;
     let pixels = (pmax + 1) as usize;
@@ -101,9 +101,7 @@ pub fn seed_state<G: SourceGrid>(grid: &G, limits: Limits, (tx, ty): (f64, f64))
         }
         let (l, p) = (l0 as usize, p0 as usize);
         let cell = cache.at(grid, l, p, l * pixels + p);
-        let (dx, dy) = (tx - cell.x, ty - cell.y);
-        let dl = (cell.xp * dy - cell.yp * dx) / cell.d;
-        let dp = (cell.yl * dx - cell.xl * dy) / cell.d;
+        let (dl, dp) = cell.offsets(target);
         if dp.abs() < 1.0 && dl.abs() < 1.0 {
             return SearchState {
                 l0,
